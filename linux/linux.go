@@ -1,0 +1,188 @@
+package linux
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+
+	"github.com/smallworld-go/smallworld/emu"
+	"github.com/smallworld-go/smallworld/memory"
+	"github.com/smallworld-go/smallworld/platform"
+)
+
+// Env is what the syscall layer may use of the machine.
+type Env interface {
+	Platform() *platform.Platform
+	Memory() *memory.Map
+	RegID(name string) (emu.RegID, error)
+	ReadReg(id emu.RegID) (uint64, error)
+	WriteReg(id emu.RegID, v uint64) error
+	Stdin() io.Reader
+	Stdout() io.Writer
+	Stderr() io.Writer
+	// Exit ends the run as the guest's exit with this status.
+	Exit(status int)
+}
+
+// Support says how completely a system call is implemented.
+type Support int
+
+const (
+	Full        Support = iota + 1 // as Linux does it, for what a single process can see
+	Partial                        // the common cases; the note says what is missing
+	Unsupported                    // listed for documentation; calling it stops the run
+)
+
+func (s Support) String() string {
+	switch s {
+	case Full:
+		return "full"
+	case Partial:
+		return "partial"
+	case Unsupported:
+		return "unsupported"
+	}
+	return fmt.Sprintf("Support(%d)", int(s))
+}
+
+// Args are a system call's arguments, as raw words.
+type Args [6]uint64
+
+// Handler implements a system call. It returns the result for the guest
+// (a negative errno value, as an int64, means failure), or a Go error
+// that stops the run.
+type Handler func(k *Kernel, a Args) (int64, error)
+
+// Syscall is one row of a table.
+type Syscall struct {
+	No      uint64
+	Name    string
+	Handler Handler
+	Support Support
+	Note    string
+}
+
+// ErrnoStyle says how a platform's syscall returns failure.
+type ErrnoStyle int
+
+const (
+	// NegativeErrno: the result register holds -errno (x86, ARM, AArch64).
+	NegativeErrno ErrnoStyle = iota + 1
+)
+
+// Table is one platform's system call ABI and its calls.
+type Table struct {
+	Platform *platform.Platform
+	Number   string    // register holding the call number
+	ArgRegs  [6]string // argument registers
+	Result   string    // result register
+	Errno    ErrnoStyle
+	Calls    map[uint64]*Syscall
+}
+
+var tables = map[string]*Table{}
+
+// ErrNoTable means the platform has no syscall table yet.
+var ErrNoTable = errors.New("no syscall table")
+
+// TableFor returns the syscall table of a platform.
+func TableFor(p *platform.Platform) (*Table, error) {
+	t, ok := tables[p.Name]
+	if !ok {
+		return nil, fmt.Errorf("%w for %s", ErrNoTable, p.Name)
+	}
+	return t, nil
+}
+
+// Sorted returns the table's calls by number.
+func (t *Table) Sorted() []*Syscall {
+	out := make([]*Syscall, 0, len(t.Calls))
+	for _, s := range t.Calls {
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].No < out[j].No })
+	return out
+}
+
+// UnsupportedError stops a run at a call the layer does not implement.
+type UnsupportedError struct {
+	No   uint64
+	Name string // "" when the number is unknown
+	PC   uint64
+}
+
+func (e *UnsupportedError) Error() string {
+	name := e.Name
+	if name == "" {
+		name = "unknown"
+	}
+	return fmt.Sprintf("unsupported syscall %d (%s) at pc %#x", e.No, name, e.PC)
+}
+
+// Kernel is the syscall layer of one running guest.
+type Kernel struct {
+	Env   Env
+	Table *Table
+	Trace io.Writer // nil: no syscall trace
+
+	num, result emu.RegID
+	args        [6]emu.RegID
+	pc          emu.RegID
+}
+
+// NewKernel binds a platform's table to an environment.
+func NewKernel(env Env) (*Kernel, error) {
+	t, err := TableFor(env.Platform())
+	if err != nil {
+		return nil, err
+	}
+	k := &Kernel{Env: env, Table: t}
+	if k.num, err = env.RegID(t.Number); err != nil {
+		return nil, err
+	}
+	if k.result, err = env.RegID(t.Result); err != nil {
+		return nil, err
+	}
+	if k.pc, err = env.RegID(env.Platform().PC); err != nil {
+		return nil, err
+	}
+	for i, n := range t.ArgRegs {
+		if k.args[i], err = env.RegID(n); err != nil {
+			return nil, err
+		}
+	}
+	return k, nil
+}
+
+// Dispatch handles the system call the guest just made. A returned error
+// stops the run; an *UnsupportedError names the call.
+func (k *Kernel) Dispatch() error {
+	no, err := k.Env.ReadReg(k.num)
+	if err != nil {
+		return err
+	}
+	sc := k.Table.Calls[no]
+	if sc == nil || sc.Handler == nil || sc.Support == Unsupported {
+		pc, _ := k.Env.ReadReg(k.pc)
+		e := &UnsupportedError{No: no, PC: pc}
+		if sc != nil {
+			e.Name = sc.Name
+		}
+		return e
+	}
+	var a Args
+	for i := range a {
+		if a[i], err = k.Env.ReadReg(k.args[i]); err != nil {
+			return err
+		}
+	}
+	ret, err := sc.Handler(k, a)
+	if err != nil {
+		return fmt.Errorf("syscall %s: %w", sc.Name, err)
+	}
+	if k.Trace != nil {
+		fmt.Fprintf(k.Trace, "syscall %s(%#x, %#x, %#x) = %d\n", sc.Name, a[0], a[1], a[2], ret)
+	}
+	return k.Env.WriteReg(k.result, uint64(ret))
+}
