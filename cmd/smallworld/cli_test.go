@@ -1,0 +1,225 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/smallworld-go/smallworld/internal/fixture"
+)
+
+// smallworld runs the command in-process.
+func smallworld(t *testing.T, stdin string, args ...string) (stdout, stderr string, status int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	status = run(args, strings.NewReader(stdin), &out, &errb)
+	return out.String(), errb.String(), status
+}
+
+var (
+	kinds = []string{"qemu", "kernel"}
+	exes  = []string{"seed.O0", "seed.O2", "threads.O0"}
+)
+
+// TestCoreInfoMatchesGDB compares every general register gdb reads from
+// each amd64 core, in every thread, with `core info --json`.
+func TestCoreInfoMatchesGDB(t *testing.T) {
+	for _, kind := range kinds {
+		for _, exe := range exes {
+			for _, withExe := range []bool{false, true} {
+				name := kind + "/" + exe
+				if withExe {
+					name += "/exe"
+				}
+				t.Run(name, func(t *testing.T) {
+					exePath, corePath := fixture.Core(t, "amd64", exe, kind)
+					gdb := fixture.GDB(t, corePath)
+					args := []string{"core", "info", corePath, "--json"}
+					if withExe {
+						args = append(args, "--exe", exePath)
+					}
+					out, errOut, status := smallworld(t, "", args...)
+					if status != 0 {
+						t.Fatalf("status %d: %s", status, errOut)
+					}
+					var info infoJSON
+					if err := json.Unmarshal([]byte(out), &info); err != nil {
+						t.Fatalf("output is not JSON: %v\n%s", err, out)
+					}
+					if info.Platform != "amd64" {
+						t.Errorf("platform = %q", info.Platform)
+					}
+					if len(info.Threads) != len(gdb.Threads) {
+						t.Fatalf("%d threads, gdb has %d", len(info.Threads), len(gdb.Threads))
+					}
+					byTID := map[int]threadJSON{}
+					for _, th := range info.Threads {
+						byTID[th.TID] = th
+					}
+					for _, g := range gdb.Threads {
+						ours, ok := byTID[g.LWP]
+						if !ok {
+							t.Errorf("gdb thread %d (lwp %d) is not listed", g.Num, g.LWP)
+							continue
+						}
+						if g.Num == gdb.Selected && info.Threads[0].TID != g.LWP {
+							t.Errorf("first thread is tid %d; gdb's selected thread is lwp %d", info.Threads[0].TID, g.LWP)
+						}
+						compared := 0
+						for reg, want := range g.Registers {
+							got, ok := ours.Registers[reg]
+							if !ok {
+								t.Errorf("lwp %d: %s missing (gdb: %s)", g.LWP, reg, want)
+								continue
+							}
+							if !sameHex(got, want) {
+								t.Errorf("lwp %d: %s = %s, gdb says %s", g.LWP, reg, got, want)
+							}
+							compared++
+						}
+						if compared < 26 {
+							t.Errorf("lwp %d: only %d registers compared", g.LWP, compared)
+						}
+					}
+					if len(info.Mappings) == 0 || len(info.Auxv) == 0 {
+						t.Errorf("%d mappings, %d auxv entries", len(info.Mappings), len(info.Auxv))
+					}
+					if !sameHex(info.Registers["rip"], gdb.Thread(gdb.Selected).Registers["rip"]) {
+						t.Errorf("top-level registers are not the signalled thread's")
+					}
+				})
+			}
+		}
+	}
+}
+
+func sameHex(a, b string) bool {
+	x, err1 := strconv.ParseUint(a, 0, 64)
+	y, err2 := strconv.ParseUint(b, 0, 64)
+	return err1 == nil && err2 == nil && x == y
+}
+
+// TestCoreRunSeed resumes the seed-like program past its trap: the word
+// it read before the trap is printed by the puts model and the process
+// exits 0 through the real libc's exit path and our exit_group.
+func TestCoreRunSeed(t *testing.T) {
+	for _, kind := range kinds {
+		for _, exe := range []string{"seed.O0", "seed.O2"} {
+			t.Run(kind+"/"+exe, func(t *testing.T) {
+				exePath, corePath := fixture.Core(t, "amd64", exe, kind)
+				out, errOut, status := smallworld(t, "", "core", "run", corePath, "--exe", exePath, "--skip-trap", "--model", "puts")
+				if status != 0 || out != "smallworld\n" {
+					t.Fatalf("status %d, stdout %q, stderr %q; want 0 and %q", status, out, errOut, "smallworld\n")
+				}
+			})
+		}
+	}
+}
+
+// TestCoreRunWithoutSkipTrap: resuming at the trap dies of SIGILL again,
+// as the original did.
+func TestCoreRunWithoutSkipTrap(t *testing.T) {
+	exePath, corePath := fixture.Core(t, "amd64", "seed.O0", "qemu")
+	_, errOut, status := smallworld(t, "", "core", "run", corePath, "--exe", exePath, "--model", "puts")
+	if status != 128+4 || !strings.Contains(errOut, "SIGILL") {
+		t.Fatalf("status %d, stderr %q; want 132 and SIGILL", status, errOut)
+	}
+}
+
+// TestCoreRunLimit: an instruction limit stops the run with status 124.
+func TestCoreRunLimit(t *testing.T) {
+	exePath, corePath := fixture.Core(t, "amd64", "seed.O0", "kernel")
+	_, errOut, status := smallworld(t, "", "core", "run", corePath, "--exe", exePath, "--skip-trap", "--model", "puts", "--max-insns", "3")
+	if status != exitLimit || !strings.Contains(errOut, "instruction limit") {
+		t.Fatalf("status %d, stderr %q; want 124", status, errOut)
+	}
+}
+
+// TestBadInput: each bad input gives exit 125 and one line naming the
+// problem, never a panic.
+func TestBadInput(t *testing.T) {
+	exe0, core0 := fixture.Core(t, "amd64", "seed.O0", "qemu")
+	exe2, _ := fixture.Core(t, "amd64", "seed.O2", "qemu")
+	_, kcore := fixture.Core(t, "amd64", "seed.O0", "kernel")
+	dir := t.TempDir()
+	truncate := func(src string, n int64) string {
+		b, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(dir, filepath.Base(src)+".truncated"+strconv.FormatInt(n, 10))
+		if err := os.WriteFile(p, b[:n], 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	st, _ := os.Stat(core0)
+	// The seed executable relabelled as AArch64 (e_machine at offset 18).
+	foreign := filepath.Join(dir, "seed.aarch64")
+	b, err := os.ReadFile(exe0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[18], b[19] = 183, 0
+	if err := os.WriteFile(foreign, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want string // in the error line
+	}{
+		{"missing core", []string{"core", "run", filepath.Join(dir, "nope.core")}, "nope.core"},
+		{"missing exe", []string{"core", "run", core0, "--exe", filepath.Join(dir, "nope")}, "nope"},
+		{"not a core", []string{"core", "info", exe0}, "not a core"},
+		{"not an ELF", []string{"core", "info", "/etc/passwd"}, "passwd"},
+		{"truncated in the notes", []string{"core", "info", truncate(core0, 0x600)}, "truncated"},
+		{"truncated in the data", []string{"core", "run", truncate(core0, st.Size()/2), "--skip-trap"}, "truncated"},
+		{"truncated kernel core", []string{"core", "info", truncate(kcore, 0x2000)}, "truncated"},
+		{"exe does not match", []string{"core", "run", core0, "--exe", exe2, "--skip-trap"}, "seed.O2"},
+		{"exe of another platform", []string{"core", "info", core0, "--exe", foreign}, "seed.aarch64"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, errOut, status := smallworld(t, "", tt.args...)
+			if status != exitFailed {
+				t.Errorf("status %d, want %d", status, exitFailed)
+			}
+			lines := strings.Split(strings.TrimRight(errOut, "\n"), "\n")
+			if len(lines) != 1 || !strings.HasPrefix(lines[0], "smallworld: ") || !strings.Contains(lines[0], tt.want) {
+				t.Errorf("stderr = %q; want one line mentioning %q", errOut, tt.want)
+			}
+			if out != "" {
+				t.Errorf("stdout = %q, want nothing", out)
+			}
+		})
+	}
+}
+
+func TestUsage(t *testing.T) {
+	for _, args := range [][]string{{}, {"core"}, {"core", "info"}, {"frobnicate"}, {"core", "run", "a", "b"}, {"core", "run", "--bogus", "x"}} {
+		_, errOut, status := smallworld(t, "", args...)
+		if status != exitUsage || !strings.Contains(errOut, "usage:") {
+			t.Errorf("%q: status %d, stderr %q", args, status, errOut)
+		}
+	}
+}
+
+func TestListings(t *testing.T) {
+	out, _, status := smallworld(t, "", "models")
+	if status != 0 || !strings.Contains(out, "puts") || !strings.Contains(out, "exit") {
+		t.Errorf("models: %d %q", status, out)
+	}
+	out, _, status = smallworld(t, "", "syscalls", "--platform", "amd64")
+	if status != 0 || !strings.Contains(out, "exit_group") || !strings.Contains(out, "write") {
+		t.Errorf("syscalls: %d %q", status, out)
+	}
+	_, errOut, status := smallworld(t, "", "syscalls", "--platform", "vax")
+	if status != exitFailed || !strings.Contains(errOut, "vax") {
+		t.Errorf("syscalls vax: %d %q", status, errOut)
+	}
+}

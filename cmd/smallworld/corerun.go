@@ -1,0 +1,146 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/smallworld-go/smallworld/emu"
+	"github.com/smallworld-go/smallworld/linux"
+	"github.com/smallworld-go/smallworld/load"
+	"github.com/smallworld-go/smallworld/machine"
+	"github.com/smallworld-go/smallworld/model"
+)
+
+func coreRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := newFlags("core run", stderr)
+	exePath := fs.String("exe", "", "the core's main executable: restores its text and finds imports for --model")
+	sysroot := fs.String("sysroot", "/", "directory the core's mapped files (NT_FILE) are looked up under")
+	skipTrap := fs.Bool("skip-trap", false, "step over the instruction at pc (the trap) before resuming")
+	var models stringList
+	fs.Var(&models, "model", "hook the executable's import `NAME` with smallworld's model (repeatable)")
+	maxInsns := fs.Uint64("max-insns", 0, "stop after `N` instructions (exit 124)")
+	timeout := fs.Duration("timeout", 0, "stop after this long, e.g. 10s (exit 124)")
+	trace := fs.Bool("trace", false, "print model calls and syscalls on stderr")
+	verbose := fs.Bool("v", false, "print what was loaded and restored on stderr")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return usageErr(stderr, err)
+	}
+	if len(pos) != 1 {
+		return usageErr(stderr, fmt.Errorf("core run takes one CORE file, got %d arguments", len(pos)))
+	}
+	say := func(format string, a ...any) {
+		if *verbose {
+			fmt.Fprintf(stderr, "smallworld: "+format+"\n", a...)
+		}
+	}
+
+	c, exe, err := openCore(pos[0], *exePath)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	defer c.Close()
+	if exe != nil {
+		defer exe.Close()
+	}
+	if !c.Platform.Executable {
+		return fail(stderr, fmt.Errorf("core %s: %s: the emulator (Unicorn 2.0.1) cannot execute this platform; use core info", c.Path, c.Platform))
+	}
+	m, err := machine.FromCore(c, 0)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	defer m.Release()
+	var base uint64
+	if exe != nil {
+		var n uint64
+		if base, n, err = m.RestoreExe(c, exe); err != nil {
+			return fail(stderr, fmt.Errorf("--exe %s: %w", exe.Path, err))
+		}
+		say("%s at base %#x, %d bytes restored", exe.Path, base, n)
+	}
+	n, missing, err := m.RestoreFiles(c, *sysroot)
+	if err != nil {
+		return fail(stderr, fmt.Errorf("--sysroot %s: %w", *sysroot, err))
+	}
+	say("%d bytes restored from mapped files under %s; not found: %v", n, *sysroot, missing)
+	if tp, err := m.RecoverThreadPointer(); err != nil {
+		say("%v", err)
+	} else if tp != 0 {
+		say("thread pointer recovered: %#x", tp)
+	}
+	if *skipTrap {
+		b, err := m.StepOverTrap()
+		if err != nil {
+			return fail(stderr, err)
+		}
+		say("stepped over % x, resuming at %#x", b, m.CPU.PC())
+	}
+	for _, name := range models {
+		if exe == nil {
+			return fail(stderr, fmt.Errorf("--model %s needs --exe to find the import", name))
+		}
+		mdl, err := model.Lookup(name, c.Platform)
+		if err != nil {
+			return fail(stderr, fmt.Errorf("--model %s: %w", name, err))
+		}
+		if err := hookImport(m, exe, base, mdl); err != nil {
+			return fail(stderr, err)
+		}
+	}
+	m.Stdin, m.Stdout, m.Stderr = stdin, stdout, stderr
+	if *trace {
+		m.Trace = stderr
+	}
+	m.MaxInsns, m.Timeout = *maxInsns, *timeout
+	start := time.Now()
+	res, err := m.Run()
+	if err != nil {
+		return fail(stderr, err)
+	}
+	say("run: %v in %v", res.Stop.Kind, time.Since(start).Round(time.Microsecond))
+	return report(stderr, c, res.Stop)
+}
+
+// hookImport hooks an import of the executable with a model, through its
+// GOT slot (so calls through the PLT and direct GOT calls both reach it).
+func hookImport(m *machine.Machine, exe *load.ELF, base uint64, mdl *model.Model) error {
+	imp, ok := exe.Import(mdl.Name)
+	if !ok {
+		return fmt.Errorf("--model %s: %s does not import %s", mdl.Name, exe.Path, mdl.Name)
+	}
+	if _, err := m.HookSlot(base+imp.GOT, mdl); err != nil {
+		return fmt.Errorf("--model %s: %w", mdl.Name, err)
+	}
+	return nil
+}
+
+// report prints the stop and returns the command's exit status.
+func report(stderr io.Writer, c *load.Core, s *emu.Stop) int {
+	switch {
+	case s.Kind == emu.StopExit:
+		return s.Status
+	case s.Kind.Limit():
+		fmt.Fprintf(stderr, "smallworld: stopped: %s at pc %#x\n", s.Kind, s.PC)
+		return exitLimit
+	case s.Kind == emu.StopSignal:
+		fmt.Fprintf(stderr, "smallworld: guest killed by %s at pc %#x\n", linux.SignalName(c.Platform, s.Signal), s.PC)
+		return 128 + s.Signal
+	case s.Kind == emu.StopInvalidInsn:
+		fmt.Fprintf(stderr, "smallworld: guest killed by SIGILL: invalid instruction at pc %#x\n", s.PC)
+		return 128 + linux.SIGILL
+	case s.Kind == emu.StopFault:
+		msg := fmt.Sprintf("smallworld: guest killed by SIGSEGV: %s of %s memory at %#x, pc %#x", s.Access, s.Fault, s.Addr, s.PC)
+		if s.Err != nil && s.Fault == emu.FaultProt {
+			msg += ": " + s.Err.Error()
+		}
+		fmt.Fprintln(stderr, msg)
+		return 128 + linux.SIGSEGV
+	case s.Kind == emu.StopExitPoint:
+		fmt.Fprintf(stderr, "smallworld: stopped at exit point %#x\n", s.PC)
+		return 0
+	}
+	fmt.Fprintf(stderr, "smallworld: could not run: %v\n", s)
+	return exitFailed
+}

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/smallworld-go/smallworld/linux"
+	"github.com/smallworld-go/smallworld/model"
+	"github.com/smallworld-go/smallworld/platform"
+)
+
+func listModels(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("models", stderr)
+	if _, err := parse(fs, args); err != nil {
+		return usageErr(stderr, err)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 8, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tLEVEL\tDESCRIPTION")
+	for _, n := range model.Names() {
+		m, _ := model.Lookup(n, platform.AMD64)
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", m.Name, m.Level, m.Doc)
+	}
+	tw.Flush()
+	return 0
+}
+
+func listSyscalls(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("syscalls", stderr)
+	name := fs.String("platform", "amd64", "platform whose table to print")
+	if _, err := parse(fs, args); err != nil {
+		return usageErr(stderr, err)
+	}
+	p, err := platform.ByName(*name)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	t, err := linux.TableFor(p)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 8, 2, ' ', 0)
+	fmt.Fprintln(tw, "NO\tNAME\tSUPPORT\tNOTE")
+	for _, s := range t.Sorted() {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", s.No, s.Name, s.Support, s.Note)
+	}
+	tw.Flush()
+	return 0
+}

@@ -1,0 +1,239 @@
+package machine
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"time"
+
+	"github.com/smallworld-go/smallworld/cpu"
+	"github.com/smallworld-go/smallworld/emu"
+	"github.com/smallworld-go/smallworld/emu/unicorn"
+	"github.com/smallworld-go/smallworld/insn"
+	"github.com/smallworld-go/smallworld/memory"
+	"github.com/smallworld-go/smallworld/model"
+	"github.com/smallworld-go/smallworld/platform"
+)
+
+// Range is a half-open range of guest addresses.
+type Range struct{ Start, End uint64 }
+
+// Contains reports whether addr is in the range.
+func (r Range) Contains(addr uint64) bool { return addr >= r.Start && addr < r.End }
+
+// Machine is a guest state ready to run.
+type Machine struct {
+	Platform *platform.Platform
+	CPU      *cpu.CPU
+	Memory   *memory.Map
+
+	Stdin  io.Reader // guest standard input; nil: empty
+	Stdout io.Writer // guest standard output; nil: discarded
+	Stderr io.Writer // guest standard error; nil: discarded
+	Trace  io.Writer // model-call and syscall trace; nil: none
+
+	// Syscalls enables the Linux syscall layer; without it a syscall
+	// instruction stops the run.
+	Syscalls bool
+	// MaxInsns and Timeout bound a run (0: no bound).
+	MaxInsns uint64
+	Timeout  time.Duration
+
+	// NewEngine makes the engine a run uses; nil means Unicorn.
+	NewEngine func(*platform.Platform) (emu.Engine, error)
+
+	exits  []uint64
+	bounds []Range
+	absent []Range // mapped in the address space, contents unknown: no access
+	models map[uint64]*model.Model
+	hooks  map[uint64][]func(*Env) error
+	stubs  *memory.Region
+	nstubs int
+}
+
+// New returns an empty machine for a platform.
+func New(p *platform.Platform) (*Machine, error) {
+	c, err := cpu.NewFor(p)
+	if err != nil {
+		return nil, err
+	}
+	return &Machine{Platform: p, CPU: c, Memory: memory.NewMap(p.ByteOrder),
+		models: map[uint64]*model.Model{}, hooks: map[uint64][]func(*Env) error{}}, nil
+}
+
+// AddRegion adds memory to the guest's address space.
+func (m *Machine) AddRegion(r *memory.Region) error { return m.Memory.Add(r) }
+
+// AddExitPoint makes reaching addr end a run with [emu.StopExitPoint].
+func (m *Machine) AddExitPoint(addr uint64) { m.exits = append(m.exits, addr) }
+
+// AddBounds restricts execution to the given ranges: leaving all of them
+// ends a run with [emu.StopBounds]. With no bounds, code runs anywhere.
+func (m *Machine) AddBounds(start, end uint64) { m.bounds = append(m.bounds, Range{start, end}) }
+
+// MarkAbsent declares [start, end) as part of the address space whose
+// contents are unknown (a core left them out): any access to it stops the
+// run with a fault that says so, until RestoreFile fills it.
+func (m *Machine) MarkAbsent(start, end uint64) {
+	if start < end {
+		m.absent = append(m.absent, Range{start, end})
+		sort.Slice(m.absent, func(i, j int) bool { return m.absent[i].Start < m.absent[j].Start })
+	}
+}
+
+// Absent returns the ranges whose contents are unknown.
+func (m *Machine) Absent() []Range { return m.absent }
+
+// IsAbsent reports whether addr is in memory whose contents are unknown.
+func (m *Machine) IsAbsent(addr uint64) bool {
+	i := sort.Search(len(m.absent), func(i int) bool { return m.absent[i].End > addr })
+	return i < len(m.absent) && m.absent[i].Contains(addr)
+}
+
+func (m *Machine) markPresent(start, end uint64) {
+	var out []Range
+	for _, a := range m.absent {
+		if a.End <= start || a.Start >= end {
+			out = append(out, a)
+			continue
+		}
+		if a.Start < start {
+			out = append(out, Range{a.Start, start})
+		}
+		if a.End > end {
+			out = append(out, Range{end, a.End})
+		}
+	}
+	m.absent = out
+}
+
+// WriteBytes writes guest memory (for example a NOP over a trap).
+func (m *Machine) WriteBytes(addr uint64, b []byte) error { return m.Memory.Write(addr, b) }
+
+// ReadBytes reads guest memory.
+func (m *Machine) ReadBytes(addr uint64, n int) ([]byte, error) {
+	b := make([]byte, n)
+	return b, m.Memory.Read(addr, b)
+}
+
+// StepOverTrap moves the program counter past the instruction at pc,
+// measured by decoding it, and returns that instruction's bytes.
+func (m *Machine) StepOverTrap() ([]byte, error) {
+	pc := m.CPU.PC()
+	if m.IsAbsent(pc) {
+		return nil, fmt.Errorf("step over trap: code at pc %#x is not in the core: give the executable (--exe) or a sysroot", pc)
+	}
+	code := make([]byte, 16)
+	n := 0
+	for ; n < len(code); n++ { // read what is mapped, up to 16 bytes
+		if err := m.Memory.Read(pc+uint64(n), code[n:n+1]); err != nil {
+			break
+		}
+	}
+	if n == 0 {
+		return nil, fmt.Errorf("step over trap: pc %#x is not mapped", pc)
+	}
+	l, err := insn.Len(m.Platform, code[:n], m.thumb())
+	if err != nil {
+		return nil, fmt.Errorf("step over trap at %#x: %w", pc, err)
+	}
+	m.CPU.SetPC(pc + uint64(l))
+	return code[:l], nil
+}
+
+func (m *Machine) thumb() bool { return false } // ARM platforms: CPSR.T, when they land
+
+// HookModel replaces the function at addr with a model: the first
+// instructions there become the platform's return sequence, and the model
+// runs just before it, so the guest's caller gets the model's result.
+func (m *Machine) HookModel(addr uint64, mdl *model.Model) error {
+	if err := m.Memory.Write(addr, m.Platform.Return); err != nil {
+		return fmt.Errorf("hook model %s at %#x: %w", mdl.Name, addr, err)
+	}
+	m.markPresent(addr, addr+uint64(len(m.Platform.Return)))
+	m.models[addr] = mdl
+	return nil
+}
+
+// HookSlot points a code pointer in guest memory (a GOT slot) at a stub
+// that runs the model and returns; the stub's address is returned.
+func (m *Machine) HookSlot(slot uint64, mdl *model.Model) (uint64, error) {
+	stub, err := m.newStub()
+	if err != nil {
+		return 0, err
+	}
+	if err := m.Memory.PutUint(slot, m.Platform.WordSize, stub); err != nil {
+		return 0, fmt.Errorf("hook %s through slot %#x: %w", mdl.Name, slot, err)
+	}
+	return stub, m.HookModel(stub, mdl)
+}
+
+const stubSize = 16
+
+func (m *Machine) newStub() (uint64, error) {
+	if m.stubs == nil || uint64(m.nstubs+1)*stubSize > m.stubs.Size() {
+		start, err := m.FreeRange(memory.PageSize)
+		if err != nil {
+			return 0, err
+		}
+		r, err := memory.Alloc(start, memory.PageSize, memory.RX, "model stubs")
+		if err != nil {
+			return 0, err
+		}
+		if err := m.Memory.Add(r); err != nil {
+			return 0, err
+		}
+		m.stubs, m.nstubs = r, 0
+	}
+	addr := m.stubs.Start + uint64(m.nstubs)*stubSize
+	m.nstubs++
+	return addr, nil
+}
+
+// FreeRange finds an unused page-aligned range of size bytes.
+func (m *Machine) FreeRange(size uint64) (uint64, error) {
+	size = memory.PageAlign(size)
+	limit := uint64(1) << 47
+	if !m.Platform.Is64() {
+		limit = 1 << 31
+	}
+	cand := uint64(0x10000000)
+	for _, r := range m.Memory.Regions() {
+		if r.End() <= cand {
+			continue
+		}
+		if r.Start >= cand+size {
+			break
+		}
+		cand = memory.PageAlign(r.End())
+	}
+	if cand+size > limit {
+		return 0, errors.New("machine: no free address range for model stubs")
+	}
+	return cand, nil
+}
+
+// Hook runs fn before the instruction at addr executes. fn may read and
+// write registers and memory through the Env, or stop the run.
+func (m *Machine) Hook(addr uint64, fn func(*Env) error) {
+	m.hooks[addr] = append(m.hooks[addr], fn)
+}
+
+// Exits returns the exit points.
+func (m *Machine) Exits() []uint64 { return m.exits }
+
+// Release frees the host memory of every region.
+func (m *Machine) Release() error { return m.Memory.Release() }
+
+// Open the default engine.
+func (m *Machine) engine() (emu.Engine, error) {
+	if m.NewEngine != nil {
+		return m.NewEngine(m.Platform)
+	}
+	e, err := unicorn.New(m.Platform)
+	if err != nil {
+		return nil, err
+	}
+	return e, nil
+}

@@ -1,0 +1,341 @@
+package machine
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/smallworld-go/smallworld/cpu"
+	"github.com/smallworld-go/smallworld/emu"
+	"github.com/smallworld-go/smallworld/linux"
+	"github.com/smallworld-go/smallworld/memory"
+	"github.com/smallworld-go/smallworld/model"
+	"github.com/smallworld-go/smallworld/platform"
+)
+
+// Result is the outcome of a run.
+type Result struct {
+	Stop   *emu.Stop
+	CPU    *cpu.CPU    // registers when the run ended
+	Memory *memory.Map // the machine's memory, as the guest left it
+}
+
+// Env is the running machine as models, syscalls and hooks see it. It
+// implements model.Env and linux.Env.
+type Env struct {
+	m    *Machine
+	eng  emu.Engine
+	stop *emu.Stop
+}
+
+var (
+	_ model.Env = (*Env)(nil)
+	_ linux.Env = (*Env)(nil)
+)
+
+func (e *Env) Platform() *platform.Platform         { return e.m.Platform }
+func (e *Env) Memory() *memory.Map                  { return e.m.Memory }
+func (e *Env) RegID(name string) (emu.RegID, error) { return e.eng.RegID(name) }
+func (e *Env) ReadReg(id emu.RegID) (uint64, error) { return e.eng.ReadReg(id) }
+func (e *Env) WriteReg(id emu.RegID, v uint64) error {
+	return e.eng.WriteReg(id, v)
+}
+
+// Reg reads a register by name.
+func (e *Env) Reg(name string) (uint64, error) {
+	id, err := e.eng.RegID(name)
+	if err != nil {
+		return 0, err
+	}
+	return e.eng.ReadReg(id)
+}
+
+// SetReg writes a register by name.
+func (e *Env) SetReg(name string, v uint64) error {
+	id, err := e.eng.RegID(name)
+	if err != nil {
+		return err
+	}
+	return e.eng.WriteReg(id, v)
+}
+
+func (e *Env) Stdin() io.Reader {
+	if e.m.Stdin == nil {
+		return eofReader{}
+	}
+	return e.m.Stdin
+}
+
+func (e *Env) Stdout() io.Writer {
+	if e.m.Stdout == nil {
+		return io.Discard
+	}
+	return e.m.Stdout
+}
+
+func (e *Env) Stderr() io.Writer {
+	if e.m.Stderr == nil {
+		return io.Discard
+	}
+	return e.m.Stderr
+}
+
+// Exit ends the run as the guest's exit with the given status.
+func (e *Env) Exit(status int) {
+	e.StopWith(&emu.Stop{Kind: emu.StopExit, Status: status})
+}
+
+// StopWith ends the run with the given reason (the first one wins).
+func (e *Env) StopWith(s *emu.Stop) {
+	if e.stop == nil {
+		if s.PC == 0 {
+			s.PC = e.pc()
+		}
+		e.stop = s
+	}
+	_ = e.eng.Stop()
+}
+
+func (e *Env) pc() uint64 {
+	v, _ := e.Reg(e.m.Platform.PC)
+	return v
+}
+
+type eofReader struct{}
+
+func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
+
+// Run applies the machine to a new engine and runs it from the CPU's pc
+// until a stop. The machine's CPU is left as it was; the result has the
+// final registers. Memory is shared: the result's Memory is the machine's.
+func (m *Machine) Run() (*Result, error) {
+	eng, err := m.engine()
+	if err != nil {
+		return nil, err
+	}
+	defer eng.Close()
+	env := &Env{m: m, eng: eng}
+	if err := m.apply(eng); err != nil {
+		return nil, err
+	}
+	var fault *emu.Stop
+	if err := m.install(env, &fault); err != nil {
+		return nil, err
+	}
+	if err := eng.SetExits(m.exits); err != nil {
+		return nil, fmt.Errorf("run: set exit points: %w", err)
+	}
+	start := time.Now()
+	err = eng.Start(m.CPU.PC(), emu.StartOptions{Timeout: m.Timeout, Count: m.MaxInsns})
+	elapsed := time.Since(start)
+	res := &Result{Memory: m.Memory, CPU: m.CPU.Clone()}
+	if rerr := m.readBack(eng, res.CPU); rerr != nil && err == nil {
+		err = rerr
+	}
+	pc := res.CPU.PC()
+	switch {
+	case env.stop != nil:
+		res.Stop = env.stop
+	case err != nil && fault != nil:
+		res.Stop = fault
+		res.Stop.Err = err
+	case err != nil:
+		res.Stop = &emu.Stop{Kind: emu.StopEngine, PC: pc, Err: err}
+	case m.isExit(pc):
+		res.Stop = &emu.Stop{Kind: emu.StopExitPoint, PC: pc}
+	case m.Timeout > 0 && elapsed >= m.Timeout:
+		res.Stop = &emu.Stop{Kind: emu.StopTimeout, PC: pc}
+	case m.MaxInsns > 0:
+		res.Stop = &emu.Stop{Kind: emu.StopInsnLimit, PC: pc}
+	default:
+		res.Stop = &emu.Stop{Kind: emu.StopRequested, PC: pc}
+	}
+	if res.Stop.Kind == emu.StopFault && m.IsAbsent(res.Stop.Addr) {
+		res.Stop.Err = fmt.Errorf("%#x is in a mapping the core did not dump (file-backed): give the original file with --exe or --sysroot", res.Stop.Addr)
+	}
+	return res, nil
+}
+
+func (m *Machine) isExit(pc uint64) bool {
+	for _, e := range m.exits {
+		if e == pc {
+			return true
+		}
+	}
+	return false
+}
+
+// apply maps memory and writes registers.
+func (m *Machine) apply(eng emu.Engine) error {
+	for _, r := range m.Memory.Regions() {
+		if err := m.mapRegion(eng, r); err != nil {
+			return err
+		}
+	}
+	return m.writeRegs(eng)
+}
+
+// mapRegion maps a region, with its absent parts mapped inaccessible.
+func (m *Machine) mapRegion(eng emu.Engine, r *memory.Region) error {
+	at := r.Start
+	emit := func(end uint64, perm memory.Perm) error {
+		if end <= at {
+			return nil
+		}
+		sub := memory.NewRegion(at, r.Data[at-r.Start:end-r.Start], perm, r.Name)
+		if err := eng.MapRegion(sub); err != nil {
+			return fmt.Errorf("run: map %s: %w", sub, err)
+		}
+		at = end
+		return nil
+	}
+	for _, a := range m.absent {
+		if a.End <= r.Start || a.Start >= r.End() {
+			continue
+		}
+		if err := emit(max(a.Start, r.Start), r.Perm); err != nil {
+			return err
+		}
+		if err := emit(min(a.End, r.End()), 0); err != nil {
+			return err
+		}
+	}
+	return emit(r.End(), r.Perm)
+}
+
+// writeRegs writes every register the CPU has a value for and the
+// engine knows, base registers in table order (on amd64 the segment
+// selectors come before fs_base/gs_base, as Unicorn needs).
+func (m *Machine) writeRegs(eng emu.Engine) error {
+	for _, name := range m.CPU.File.Base() {
+		if skipWrite[m.Platform.Name][name] {
+			continue
+		}
+		id, err := eng.RegID(name)
+		if err != nil {
+			continue // the engine has no such register (orig_rax...)
+		}
+		b, _ := m.CPU.Bytes(name)
+		if len(b) > 8 {
+			err = eng.SetRegBytes(id, b)
+		} else {
+			err = eng.WriteReg(id, m.CPU.MustGet(name))
+		}
+		if err != nil {
+			return fmt.Errorf("run: set register %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// skipWrite lists registers a run never writes to the engine: their
+// values are kept in the CPU for display only.
+var skipWrite = map[string]map[string]bool{
+	// 64-bit mode ignores cs/ss/ds/es bases; Unicorn would try to load
+	// descriptors from a GDT the core does not have.
+	"amd64": {"cs": true, "ss": true, "ds": true, "es": true},
+}
+
+// readBack copies the engine's registers into c.
+func (m *Machine) readBack(eng emu.Engine, c *cpu.CPU) error {
+	for _, name := range c.File.Base() {
+		id, err := eng.RegID(name)
+		if err != nil {
+			continue
+		}
+		b, err := eng.RegBytes(id)
+		if err != nil {
+			return fmt.Errorf("run: read register %s: %w", name, err)
+		}
+		if err := c.SetBytes(name, b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// install puts hooks in the engine: models, user hooks, syscalls, faults.
+func (m *Machine) install(env *Env, fault **emu.Stop) error {
+	eng := env.eng
+	if len(m.models) > 0 {
+		b, err := model.Bind(env)
+		if err != nil {
+			return fmt.Errorf("run: %w", err)
+		}
+		b.Trace = m.Trace
+		for addr, mdl := range m.models {
+			mdl := mdl
+			if _, err := eng.HookCode(addr, addr, func(pc uint64, _ uint32) {
+				if err := b.Run(mdl); err != nil {
+					env.StopWith(&emu.Stop{Kind: emu.StopModel, PC: pc, Err: err})
+				}
+			}); err != nil {
+				return fmt.Errorf("run: hook model %s: %w", mdl.Name, err)
+			}
+		}
+	}
+	for addr, fns := range m.hooks {
+		fns := fns
+		if _, err := eng.HookCode(addr, addr, func(pc uint64, _ uint32) {
+			for _, fn := range fns {
+				if err := fn(env); err != nil {
+					env.StopWith(&emu.Stop{Kind: emu.StopRequested, PC: pc, Err: err})
+					return
+				}
+			}
+		}); err != nil {
+			return fmt.Errorf("run: hook %#x: %w", addr, err)
+		}
+	}
+	if m.Syscalls {
+		k, err := linux.NewKernel(env)
+		if err != nil {
+			return fmt.Errorf("run: %w", err)
+		}
+		k.Trace = m.Trace
+		if _, err := eng.HookSyscall(func() {
+			if err := k.Dispatch(); err != nil {
+				s := &emu.Stop{Kind: emu.StopEngine, Err: err}
+				var ue *linux.UnsupportedError
+				if errors.As(err, &ue) {
+					s = &emu.Stop{Kind: emu.StopSyscall, PC: ue.PC, SyscallNo: ue.No, SyscallName: ue.Name, Err: err}
+				}
+				env.StopWith(s)
+			}
+		}); err != nil {
+			return fmt.Errorf("run: hook syscalls: %w", err)
+		}
+	} else {
+		if _, err := eng.HookSyscall(func() {
+			env.StopWith(&emu.Stop{Kind: emu.StopSyscall, Err: errors.New("the syscall layer is off")})
+		}); err != nil {
+			return fmt.Errorf("run: hook syscalls: %w", err)
+		}
+	}
+	if _, err := eng.HookInvalidMem(func(a emu.Access, f emu.MemFault, addr uint64, size int) bool {
+		*fault = &emu.Stop{Kind: emu.StopFault, PC: env.pc(), Addr: addr, Access: a, Fault: f}
+		return false
+	}); err != nil {
+		return fmt.Errorf("run: hook faults: %w", err)
+	}
+	if _, err := eng.HookInvalidInsn(func() bool {
+		*fault = &emu.Stop{Kind: emu.StopInvalidInsn, PC: env.pc()}
+		return false
+	}); err != nil {
+		return fmt.Errorf("run: hook invalid instructions: %w", err)
+	}
+	if len(m.bounds) > 0 {
+		if _, err := eng.HookBlock(1, 0, func(pc uint64, _ uint32) {
+			for _, b := range m.bounds {
+				if b.Contains(pc) {
+					return
+				}
+			}
+			env.StopWith(&emu.Stop{Kind: emu.StopBounds, PC: pc})
+		}); err != nil {
+			return fmt.Errorf("run: hook bounds: %w", err)
+		}
+	}
+	return nil
+}
