@@ -13,6 +13,7 @@ func init() {
 		Errno:    NegativeErrno,
 		Calls: calls(
 			&Syscall{No: 0, Name: "read", Support: Unsupported, Note: "not yet"},
+			&Syscall{No: 8, Name: "lseek", Handler: sysLseek, Support: Partial, Note: "standard streams are pipes: ESPIPE; other fds EBADF"},
 			&Syscall{No: 1, Name: "write", Handler: sysWrite, Support: Partial, Note: "fds 1 and 2 only; others get EBADF"},
 			&Syscall{No: 60, Name: "exit", Handler: sysExit, Support: Full, Note: "ends the run (one thread)"},
 			&Syscall{No: 231, Name: "exit_group", Handler: sysExit, Support: Full, Note: "ends the run"},

@@ -10,5 +10,6 @@ const (
 	EBADF  = 9
 	EFAULT = 14
 	EINVAL = 22
+	ESPIPE = 29
 	ENOSYS = 38
 )

@@ -175,7 +175,7 @@ func TestBadInput(t *testing.T) {
 	}{
 		{"missing core", []string{"core", "run", filepath.Join(dir, "nope.core")}, "nope.core"},
 		{"missing exe", []string{"core", "run", core0, "--exe", filepath.Join(dir, "nope")}, "nope"},
-		{"not a core", []string{"core", "info", exe0}, "not a core"},
+		{"not a core", []string{"core", "info", exe0}, "not ET_CORE"},
 		{"not an ELF", []string{"core", "info", "/etc/passwd"}, "passwd"},
 		{"truncated in the notes", []string{"core", "info", truncate(core0, 0x600)}, "truncated"},
 		{"truncated in the data", []string{"core", "run", truncate(core0, st.Size()/2), "--skip-trap"}, "truncated"},
