@@ -69,16 +69,26 @@ type ErrnoStyle int
 const (
 	// NegativeErrno: the result register holds -errno (x86, ARM, AArch64).
 	NegativeErrno ErrnoStyle = iota + 1
+	// MIPSErrno: v0 holds the result or the positive errno, and a3 is 1
+	// on failure, 0 on success.
+	MIPSErrno
+	// PPCErrno: r3 holds the result or the positive errno, and CR0's
+	// summary-overflow bit (bit 28 of cr) is set on failure, clear on
+	// success.
+	PPCErrno
 )
 
 // Table is one platform's system call ABI and its calls.
 type Table struct {
 	Platform *platform.Platform
 	Number   string    // register holding the call number
-	ArgRegs  [6]string // argument registers
-	Result   string    // result register
-	Errno    ErrnoStyle
-	Calls    map[uint64]*Syscall
+	ArgRegs  [6]string // argument registers; "" = on the stack
+	// StackArgs is the offset from the stack pointer of the first
+	// argument passed on the stack.
+	StackArgs uint64
+	Result    string // result register
+	Errno     ErrnoStyle
+	Calls     map[uint64]*Syscall
 }
 
 var tables = map[string]*Table{}
@@ -127,8 +137,9 @@ type Kernel struct {
 	Trace io.Writer // nil: no syscall trace
 
 	num, result emu.RegID
-	args        [6]emu.RegID
-	pc          emu.RegID
+	args        [6]emu.RegID // -1: on the stack
+	pc, sp      emu.RegID
+	flag        emu.RegID // a3 (MIPSErrno) or cr (PPCErrno)
 }
 
 // NewKernel binds a platform's table to an environment.
@@ -147,13 +158,77 @@ func NewKernel(env Env) (*Kernel, error) {
 	if k.pc, err = env.RegID(env.Platform().PC); err != nil {
 		return nil, err
 	}
+	if k.sp, err = env.RegID(env.Platform().SP); err != nil {
+		return nil, err
+	}
 	for i, n := range t.ArgRegs {
+		if n == "" {
+			k.args[i] = -1
+			continue
+		}
 		if k.args[i], err = env.RegID(n); err != nil {
 			return nil, err
 		}
 	}
+	switch t.Errno {
+	case MIPSErrno:
+		k.flag, err = env.RegID("a3")
+	case PPCErrno:
+		k.flag, err = env.RegID("cr")
+	}
+	if err != nil {
+		return nil, err
+	}
 	return k, nil
 }
+
+// arg reads argument i of the current call.
+func (k *Kernel) arg(i int) (uint64, error) {
+	if k.args[i] >= 0 {
+		return k.Env.ReadReg(k.args[i])
+	}
+	sp, err := k.Env.ReadReg(k.sp)
+	if err != nil {
+		return 0, err
+	}
+	first := 0
+	for first < len(k.args) && k.args[first] >= 0 {
+		first++
+	}
+	w := k.Env.Platform().WordSize
+	v, err := k.Env.Memory().Uint(sp+k.Table.StackArgs+uint64((i-first)*w), w)
+	if err != nil {
+		return 0, nil // an unreadable stack argument reads as 0; the handler validates
+	}
+	return v, nil
+}
+
+// setResult leaves a handler's result where the platform's libc looks.
+func (k *Kernel) setResult(ret int64) error {
+	switch k.Table.Errno {
+	case MIPSErrno, PPCErrno:
+		failed := ret < 0 && ret > -4096
+		v, flag := uint64(ret), uint64(0)
+		if failed {
+			v, flag = uint64(errnoOn(k.Env.Platform(), -ret)), 1
+		}
+		if k.Table.Errno == PPCErrno {
+			cr, err := k.Env.ReadReg(k.flag)
+			if err != nil {
+				return err
+			}
+			flag = cr&^crSO | flag*crSO
+		}
+		if err := k.Env.WriteReg(k.flag, flag); err != nil {
+			return err
+		}
+		return k.Env.WriteReg(k.result, v)
+	}
+	return k.Env.WriteReg(k.result, uint64(ret))
+}
+
+// crSO is CR0's summary-overflow bit in the 32-bit condition register.
+const crSO = 1 << 28
 
 // Dispatch handles the system call the guest just made. A returned error
 // stops the run; an *UnsupportedError names the call.
@@ -173,7 +248,7 @@ func (k *Kernel) Dispatch() error {
 	}
 	var a Args
 	for i := range a {
-		if a[i], err = k.Env.ReadReg(k.args[i]); err != nil {
+		if a[i], err = k.arg(i); err != nil {
 			return err
 		}
 	}
@@ -184,5 +259,5 @@ func (k *Kernel) Dispatch() error {
 	if k.Trace != nil {
 		fmt.Fprintf(k.Trace, "syscall %s(%#x, %#x, %#x) = %d\n", sc.Name, a[0], a[1], a[2], ret)
 	}
-	return k.Env.WriteReg(k.result, uint64(ret))
+	return k.setResult(ret)
 }

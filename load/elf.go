@@ -204,8 +204,8 @@ func (e *ELF) readSymbols(f *elf.File) error {
 			e.index[s.Name] = i
 		}
 	}
-	if a := archOf(e.Platform); a != nil && a.Imports != nil && len(dyn) > 0 {
-		imps, err := a.Imports(f, dyn)
+	if len(dyn) > 0 {
+		imps, err := importsOf(e, f, dyn)
 		if err != nil {
 			return elfErr(opELF, e.Path, fmt.Errorf("imports: %w", err))
 		}
@@ -321,4 +321,17 @@ func (e *ELF) Regions(base uint64) ([]*memory.Region, error) {
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// ImportsNamed returns every import of a symbol: a symbol can be reached
+// through several slots (a PLT jump slot and a GOT entry; MIPS's PLT and
+// global GOT), and a hook must cover them all.
+func (e *ELF) ImportsNamed(name string) []Import {
+	var out []Import
+	for _, im := range e.Imports {
+		if im.Name == name {
+			out = append(out, im)
+		}
+	}
+	return out
 }

@@ -23,6 +23,12 @@ var (
 	// platform, wrong load base, or bytes that differ.
 	ErrMismatch = errors.New("executable does not match the core")
 
+	// ErrNothingToCompare means Verify found none of an executable's
+	// read-only contents in the core (qemu-user cores leave text out on
+	// most platforms): the match rests on the auxv alone (ExeBase).
+	// Errors with it also match ErrMismatch.
+	ErrNothingToCompare = errors.New("nothing to compare")
+
 	// ErrClosed is returned by methods that need the file after Close.
 	ErrClosed = errors.New("file is closed")
 )

@@ -2,6 +2,7 @@ package machine
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -40,6 +41,7 @@ func FromCore(c *load.Core, thread int) (*Machine, error) {
 		}
 	}
 	m.CPU = c.Threads[thread].CPU.Clone()
+	m.coreThread = thread
 	m.Syscalls = true
 	return m, nil
 }
@@ -121,15 +123,25 @@ func firstDiff(a, b []byte) int {
 // RestoreExe checks that exe is the core's main executable and fills the
 // memory the core left out from it (the tutorial's "handling missing
 // segments", with the base found from the core's auxv). It returns the
-// load base and the bytes restored.
+// load base and the bytes restored. Where the executable refines the
+// core's platform (armhf), the machine takes the thread's registers
+// again: call it before changing registers.
 func (m *Machine) RestoreExe(c *load.Core, exe *load.ELF) (base, restored uint64, err error) {
-	if exe.Platform.Machine != c.Platform.Machine || exe.Platform.Class != c.Platform.Class || exe.Platform.ByteOrder != c.Platform.ByteOrder {
-		return 0, 0, fmt.Errorf("%s is %s, the core is %s", exe.Path, exe.Platform, c.Platform)
+	if err := c.SetPlatform(exe.Platform); err != nil {
+		return 0, 0, err
+	}
+	if m.Platform != c.Platform {
+		// armhf cores read as armel until the executable says hard-float:
+		// take the registers again, as the right platform decodes them.
+		m.Platform = c.Platform
+		m.CPU = c.Threads[m.coreThread].CPU.Clone()
 	}
 	if base, err = c.ExeBase(exe); err != nil {
 		return 0, 0, err
 	}
-	if err := c.Verify(exe, base); err != nil {
+	// Where the core holds none of the file's read-only bytes, ExeBase's
+	// agreement with AT_PHDR, AT_ENTRY and AT_PHNUM is the whole check.
+	if err := c.Verify(exe, base); err != nil && !errors.Is(err, load.ErrNothingToCompare) {
 		return 0, 0, err
 	}
 	f, err := os.Open(exe.Path)

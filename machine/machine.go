@@ -43,13 +43,14 @@ type Machine struct {
 	// NewEngine makes the engine a run uses; nil means Unicorn.
 	NewEngine func(*platform.Platform) (emu.Engine, error)
 
-	exits  []uint64
-	bounds []Range
-	absent []Range // mapped in the address space, contents unknown: no access
-	models map[uint64]*model.Model
-	hooks  map[uint64][]func(*Env) error
-	stubs  *memory.Region
-	nstubs int
+	exits      []uint64
+	bounds     []Range
+	absent     []Range // mapped in the address space, contents unknown: no access
+	models     map[uint64]*model.Model
+	hooks      map[uint64][]func(*Env) error
+	stubs      *memory.Region
+	nstubs     int
+	coreThread int // the core thread FromCore took the registers of
 }
 
 // New returns an empty machine for a platform.
@@ -134,6 +135,11 @@ func (m *Machine) StepOverTrap() ([]byte, error) {
 	if n == 0 {
 		return nil, fmt.Errorf("step over trap: pc %#x is not mapped", pc)
 	}
+	if r := m.Platform.BranchDelayReg; r != "" {
+		if v, err := m.CPU.Get(r); err == nil && v&m.Platform.BranchDelayMask != 0 {
+			return nil, fmt.Errorf("step over trap at %#x: the trap is in the delay slot of the branch at pc (%s has the branch-delay bit): stepping over it would skip the branch", pc, r)
+		}
+	}
 	l, err := insn.Len(m.Platform, code[:n], m.thumb())
 	if err != nil {
 		return nil, fmt.Errorf("step over trap at %#x: %w", pc, err)
@@ -142,16 +148,39 @@ func (m *Machine) StepOverTrap() ([]byte, error) {
 	return code[:l], nil
 }
 
-func (m *Machine) thumb() bool { return false } // ARM platforms: CPSR.T, when they land
+// thumb reports whether the CPU is in the Thumb instruction set state.
+func (m *Machine) thumb() bool {
+	if m.Platform.ModeReg == "" {
+		return false
+	}
+	v, err := m.CPU.Get(m.Platform.ModeReg)
+	return err == nil && v&m.Platform.ThumbMask != 0
+}
+
+// startPC is where a run begins: the pc, with bit 0 set in Thumb state
+// (the engine takes the instruction set from it).
+func (m *Machine) startPC() uint64 {
+	if m.thumb() {
+		return m.CPU.PC() | 1
+	}
+	return m.CPU.PC()
+}
 
 // HookModel replaces the function at addr with a model: the first
 // instructions there become the platform's return sequence, and the model
 // runs just before it, so the guest's caller gets the model's result.
+//
+// On ARM, an odd addr is a Thumb function (at addr-1): it gets the Thumb
+// return, and the hook is at the even address.
 func (m *Machine) HookModel(addr uint64, mdl *model.Model) error {
-	if err := m.Memory.Write(addr, m.Platform.Return); err != nil {
+	ret := m.Platform.Return
+	if addr&1 != 0 && m.Platform.ThumbReturn != nil {
+		addr, ret = addr&^1, m.Platform.ThumbReturn
+	}
+	if err := m.Memory.Write(addr, ret); err != nil {
 		return fmt.Errorf("hook model %s at %#x: %w", mdl.Name, addr, err)
 	}
-	m.markPresent(addr, addr+uint64(len(m.Platform.Return)))
+	m.markPresent(addr, addr+uint64(len(ret)))
 	m.models[addr] = mdl
 	return nil
 }

@@ -127,7 +127,7 @@ func (m *Machine) Run() (*Result, error) {
 		return nil, fmt.Errorf("run: set exit points: %w", err)
 	}
 	start := time.Now()
-	err = eng.Start(m.CPU.PC(), emu.StartOptions{Timeout: m.Timeout, Count: m.MaxInsns})
+	err = eng.Start(m.startPC(), emu.StartOptions{Timeout: m.Timeout, Count: m.MaxInsns})
 	elapsed := time.Since(start)
 	res := &Result{Memory: m.Memory, CPU: m.CPU.Clone()}
 	if rerr := m.readBack(eng, res.CPU); rerr != nil && err == nil {

@@ -67,8 +67,14 @@ func TestLookupErrors(t *testing.T) {
 	if _, err := model.Lookup("no_such_function", platform.AMD64); !errors.Is(err, model.ErrNoModel) {
 		t.Errorf("unknown model: %v", err)
 	}
-	if _, err := model.Lookup("puts", platform.PPC64); !errors.Is(err, model.ErrNoConv) {
+	riscv := &platform.Platform{Name: "riscv64"} // a platform outside the tables
+	if _, err := model.Lookup("puts", riscv); !errors.Is(err, model.ErrNoConv) {
 		t.Errorf("platform without a convention: %v", err)
+	}
+	for _, p := range platform.All {
+		if _, err := model.ConvFor(p); err != nil {
+			t.Errorf("%s: %v", p.Name, err)
+		}
 	}
 	for _, n := range model.Names() {
 		m, _ := model.Lookup(n, platform.AMD64)

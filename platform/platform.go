@@ -30,6 +30,20 @@ type Platform struct {
 	// Thumb form for armhf, whose default ISA is Thumb-2).
 	Trap []byte
 
+	// ModeReg and ThumbMask tell the ARM instruction set state: Thumb
+	// when ModeReg & ThumbMask is set (CPSR.T); "" on other platforms.
+	// ThumbReturn is Return's Thumb encoding, for Thumb functions (whose
+	// addresses have bit 0 set).
+	ModeReg     string
+	ThumbMask   uint64
+	ThumbReturn []byte
+
+	// BranchDelayReg and BranchDelayMask tell that the pc is a branch
+	// whose delay slot faulted (MIPS Cause.BD); "" where there are no
+	// delay slots.
+	BranchDelayReg  string
+	BranchDelayMask uint64
+
 	// PageSize is the guest page size the loaders align mappings to.
 	PageSize uint64
 
@@ -72,22 +86,28 @@ var (
 		Return: []byte{0xc0, 0x03, 0x5f, 0xd6}, Trap: []byte{0x00, 0x7d, 0x20, 0xd4}, PageSize: 4096, Executable: true}
 	ARMEL = &Platform{Name: "armel", Machine: elf.EM_ARM, Class: elf.ELFCLASS32, ByteOrder: le, WordSize: 4,
 		PC: "pc", SP: "sp", LR: "lr", Ret: "r0",
-		Return: []byte{0x1e, 0xff, 0x2f, 0xe1}, Trap: []byte{0xf0, 0x00, 0xf0, 0xe7}, PageSize: 4096, Executable: true}
+		Return: []byte{0x1e, 0xff, 0x2f, 0xe1}, Trap: []byte{0xf0, 0x00, 0xf0, 0xe7}, PageSize: 4096,
+		ModeReg: "cpsr", ThumbMask: 1 << 5, ThumbReturn: []byte{0x70, 0x47}, Executable: true}
 	ARMHF = &Platform{Name: "armhf", Machine: elf.EM_ARM, Class: elf.ELFCLASS32, ByteOrder: le, WordSize: 4,
 		PC: "pc", SP: "sp", LR: "lr", Ret: "r0", HardFloat: true,
-		Return: []byte{0x1e, 0xff, 0x2f, 0xe1}, Trap: []byte{0xff, 0xde}, PageSize: 4096, Executable: true}
+		Return: []byte{0x1e, 0xff, 0x2f, 0xe1}, Trap: []byte{0xff, 0xde}, PageSize: 4096,
+		ModeReg: "cpsr", ThumbMask: 1 << 5, ThumbReturn: []byte{0x70, 0x47}, Executable: true}
 	MIPS = &Platform{Name: "mips", Machine: elf.EM_MIPS, Class: elf.ELFCLASS32, ByteOrder: be, WordSize: 4,
 		PC: "pc", SP: "sp", LR: "ra", Ret: "v0",
-		Return: []byte{0x03, 0xe0, 0x00, 0x08, 0, 0, 0, 0}, Trap: []byte{0x00, 0x00, 0x00, 0x34}, PageSize: 4096, Executable: true}
+		Return: []byte{0x03, 0xe0, 0x00, 0x08, 0, 0, 0, 0}, Trap: []byte{0x00, 0x00, 0x00, 0x34}, PageSize: 4096,
+		BranchDelayReg: "cause", BranchDelayMask: 1 << 31, Executable: true}
 	MIPSEL = &Platform{Name: "mipsel", Machine: elf.EM_MIPS, Class: elf.ELFCLASS32, ByteOrder: le, WordSize: 4,
 		PC: "pc", SP: "sp", LR: "ra", Ret: "v0",
-		Return: []byte{0x08, 0x00, 0xe0, 0x03, 0, 0, 0, 0}, Trap: []byte{0x34, 0x00, 0x00, 0x00}, PageSize: 4096, Executable: true}
+		Return: []byte{0x08, 0x00, 0xe0, 0x03, 0, 0, 0, 0}, Trap: []byte{0x34, 0x00, 0x00, 0x00}, PageSize: 4096,
+		BranchDelayReg: "cause", BranchDelayMask: 1 << 31, Executable: true}
 	MIPS64 = &Platform{Name: "mips64", Machine: elf.EM_MIPS, Class: elf.ELFCLASS64, ByteOrder: be, WordSize: 8,
 		PC: "pc", SP: "sp", LR: "ra", Ret: "v0",
-		Return: []byte{0x03, 0xe0, 0x00, 0x08, 0, 0, 0, 0}, Trap: []byte{0x00, 0x00, 0x00, 0x34}, PageSize: 4096, Executable: true}
+		Return: []byte{0x03, 0xe0, 0x00, 0x08, 0, 0, 0, 0}, Trap: []byte{0x00, 0x00, 0x00, 0x34}, PageSize: 4096,
+		BranchDelayReg: "cause", BranchDelayMask: 1 << 31, Executable: true}
 	MIPS64EL = &Platform{Name: "mips64el", Machine: elf.EM_MIPS, Class: elf.ELFCLASS64, ByteOrder: le, WordSize: 8,
 		PC: "pc", SP: "sp", LR: "ra", Ret: "v0",
-		Return: []byte{0x08, 0x00, 0xe0, 0x03, 0, 0, 0, 0}, Trap: []byte{0x34, 0x00, 0x00, 0x00}, PageSize: 4096, Executable: true}
+		Return: []byte{0x08, 0x00, 0xe0, 0x03, 0, 0, 0, 0}, Trap: []byte{0x34, 0x00, 0x00, 0x00}, PageSize: 4096,
+		BranchDelayReg: "cause", BranchDelayMask: 1 << 31, Executable: true}
 	PPC = &Platform{Name: "ppc", Machine: elf.EM_PPC, Class: elf.ELFCLASS32, ByteOrder: be, WordSize: 4,
 		PC: "pc", SP: "r1", LR: "lr", Ret: "r3",
 		Return: []byte{0x4e, 0x80, 0x00, 0x20}, Trap: []byte{0x7f, 0xe0, 0x00, 0x08}, PageSize: 4096, Executable: true}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/smallworld-go/smallworld/emu"
+	"github.com/smallworld-go/smallworld/emu/unicorn"
 	"github.com/smallworld-go/smallworld/linux"
 	"github.com/smallworld-go/smallworld/load"
 	"github.com/smallworld-go/smallworld/machine"
@@ -45,7 +46,7 @@ func coreRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		defer exe.Close()
 	}
 	if !c.Platform.Executable {
-		return fail(stderr, fmt.Errorf("core %s: %s: the emulator (Unicorn 2.0.1) cannot execute this platform; use core info", c.Path, c.Platform))
+		return fail(stderr, fmt.Errorf("core %s: %s: the emulator (Unicorn %s) cannot execute this platform; use core info", c.Path, c.Platform, unicorn.Version()))
 	}
 	m, err := machine.FromCore(c, 0)
 	if err != nil {
@@ -103,15 +104,25 @@ func coreRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return report(stderr, c, res.Stop)
 }
 
-// hookImport hooks an import of the executable with a model, through its
-// GOT slot (so calls through the PLT and direct GOT calls both reach it).
+// hookImport hooks every import of a symbol in the executable with a
+// model: through its slots (so calls through the PLT and direct GOT calls
+// both reach it), or, where the import is PLT code the dynamic linker
+// rewrites (PowerPC's BSS PLT), at that code.
 func hookImport(m *machine.Machine, exe *load.ELF, base uint64, mdl *model.Model) error {
-	imp, ok := exe.Import(mdl.Name)
-	if !ok {
+	imps := exe.ImportsNamed(mdl.Name)
+	if len(imps) == 0 {
 		return fmt.Errorf("--model %s: %s does not import %s", mdl.Name, exe.Path, mdl.Name)
 	}
-	if _, err := m.HookSlot(base+imp.GOT, mdl); err != nil {
-		return fmt.Errorf("--model %s: %w", mdl.Name, err)
+	for _, imp := range imps {
+		var err error
+		if imp.GOT != 0 {
+			_, err = m.HookSlot(base+imp.GOT, mdl)
+		} else {
+			err = m.HookModel(base+imp.PLT, mdl)
+		}
+		if err != nil {
+			return fmt.Errorf("--model %s: %w", mdl.Name, err)
+		}
 	}
 	return nil
 }
