@@ -3,7 +3,7 @@
 # genfixtures runs it inside gdb-multiarch with the exe and the core loaded:
 #
 #   SMALLWORLD_PLATFORM=amd64 SMALLWORLD_GDB_OUT=out.json \
-#   SMALLWORLD_GDB_EXTRA=fs_base,gs_base \
+#   SMALLWORLD_GDB_EXTRA=fs_base,gs_base SMALLWORLD_GDB_OPTIONAL= \
 #   gdb-multiarch -batch -nx -iex 'set auto-load off' -iex 'set sysroot /' \
 #       -x gdbregs.py EXE CORE
 #
@@ -16,8 +16,11 @@
 # threads: every thread in gdb's numbering order; selected: the thread gdb
 # selects on loading the core (the one that got the signal); registers: every
 # register of the "general" group of frame 0, in gdb's order and spelling
-# (lower case), plus those named in SMALLWORLD_GDB_EXTRA, as unsigned hex of
-# the register's width; unavailable: registers of the group gdb lists but the
+# (lower case), plus those named in SMALLWORLD_GDB_EXTRA, plus those named in
+# SMALLWORLD_GDB_OPTIONAL that gdb can read (left out silently when gdb does
+# not know them or the core does not hold them: aarch64's tpidr needs an
+# NT_ARM_TLS note, which qemu-user does not write), as unsigned hex of the
+# register's width; unavailable: registers of the group gdb lists but the
 # core does not hold (present only when there are some); pthread: the
 # thread's pthread_t as gdb's libthread_db reports it (present only when
 # libthread_db is in use).
@@ -36,11 +39,20 @@ def unsigned(value):
     return int(value) & ((1 << (8 * value.type.sizeof)) - 1)
 
 
-def read_registers(extra):
+def read_registers(extra, optional):
     frame = gdb.newest_frame()
     names = [r.name for r in frame.architecture().registers("general")]
     names += [n for n in extra if n not in names]
     registers, unavailable = {}, []
+    for name in optional:
+        if name in names:
+            continue
+        try:
+            value = frame.read_register(name)
+        except (gdb.error, ValueError):
+            continue
+        if value.format_string() != "<unavailable>":
+            registers[name.lower()] = "%#x" % unsigned(value)
     for name in names:
         try:
             value = frame.read_register(name)
@@ -57,7 +69,9 @@ def read_registers(extra):
 def pthread(thread):
     try:
         handle = thread.handle()
-    except gdb.error:
+    except RuntimeError:
+        # gdb.error is one; without libthread_db gdb 13 raises a plain
+        # RuntimeError("Thread handle not found.").
         return None
     if not handle:
         return None
@@ -68,6 +82,7 @@ def pthread(thread):
 def main():
     out = os.environ["SMALLWORLD_GDB_OUT"]
     extra = [n for n in os.environ.get("SMALLWORLD_GDB_EXTRA", "").split(",") if n]
+    optional = [n for n in os.environ.get("SMALLWORLD_GDB_OPTIONAL", "").split(",") if n]
     inferior = gdb.selected_inferior()
     if inferior.pid == 0:
         raise gdb.GdbError("no core loaded")
@@ -81,7 +96,7 @@ def main():
     }
     for thread in sorted(inferior.threads(), key=lambda t: t.num):
         thread.switch()
-        registers, unavailable = read_registers(extra)
+        registers, unavailable = read_registers(extra, optional)
         entry = {"num": thread.num, "lwp": thread.ptid[1]}
         handle = pthread(thread)
         if handle is not None:

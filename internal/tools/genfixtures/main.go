@@ -14,17 +14,18 @@
 //
 // Usage (from anywhere inside the module):
 //
-//	go run ./internal/tools/genfixtures [-out testdata/gen] [-platforms amd64|all|a,b,...] [-force]
+//	go run ./internal/tools/genfixtures [-out testdata/gen] [-platforms amd64|all|a,b,...] [-force] [-j n]
 //
 // A platform whose stamp file (<out>/<platform>/.stamp) is newer than the
 // sources and the generator, and whose outputs all exist, is skipped unless
-// -force is given. testdata/src/README.md describes the programs and the exact
-// commands run.
+// -force is given; the others are generated -j at a time (default: one per
+// CPU). Each core is checked against its exe and gdb's reading (checkCore)
+// before the stamp is written. testdata/src/README.md describes the programs,
+// the exact commands run and the checks.
 package main
 
 import (
 	_ "embed"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -32,11 +33,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
+
+	"github.com/smallworld-go/smallworld/internal/fixture"
 )
 
 // gdbScript reads every thread's registers out of the loaded core; see the
@@ -53,8 +58,20 @@ type platform struct {
 	sysroot string         // target root for qemu -L and gdb's sysroot; "/" is the host's
 	native  bool           // the host kernel runs it: make kernel cores too
 	signal  syscall.Signal // signal the trap instruction raises (Linux and qemu-user agree)
-	// gdbExtra names registers outside gdb's "general" group to record too.
+	// trap is SW_TRAP's instruction as it lies in the executable's bytes;
+	// the signalled thread's pc must point at it.
+	trap []byte
+	// thumb says the trap is a Thumb instruction, so CPSR.T must be set
+	// at it (and clear on other arm platforms).
+	thumb bool
+	// prstatus is the size of every NT_PRSTATUS note of the cores.
+	prstatus int
+	// gdbExtra names registers outside gdb's "general" group to record too;
+	// the reading fails without them.
 	gdbExtra []string
+	// gdbOptional names registers to record when gdb can read them, and
+	// to leave out silently when it cannot (a core without the note).
+	gdbOptional []string
 	// threadDB says the host's libthread_db can read this platform's
 	// processes, so gdb may use it and the reading records each thread's
 	// pthread_t; elsewhere it is turned off.
@@ -69,24 +86,52 @@ func (p platform) gcc() string {
 	return p.triple + "-gcc"
 }
 
+// pcName is gdb's name of p's program counter.
+func (p platform) pcName() string {
+	switch p.name {
+	case "amd64":
+		return "rip"
+	case "i386":
+		return "eip"
+	}
+	return "pc"
+}
+
+// The trap instructions of trap.h, as bytes in the executable.
+var (
+	ud2     = []byte{0x0f, 0x0b}
+	brk     = []byte{0x00, 0x7d, 0x20, 0xd4} // brk #0x3e8 = 0xd4207d00, little-endian
+	udfARM  = []byte{0xf0, 0x00, 0xf0, 0xe7} // udf #0 = 0xe7f000f0, little-endian
+	udfT    = []byte{0xff, 0xde}             // Thumb udf #255 = 0xdeff, little-endian
+	teqBE   = []byte{0x00, 0x00, 0x00, 0x34} // teq zero,zero = 0x00000034
+	teqLE   = []byte{0x34, 0x00, 0x00, 0x00}
+	trapBE  = []byte{0x7f, 0xe0, 0x00, 0x08} // trap = tw 31,0,0 = 0x7fe00008
+	trapLE  = []byte{0x08, 0x00, 0xe0, 0x7f}
+	armTLS  = []string{"tpidruro", "tpidr"}
+	a64TLS  = []string{"tpidr"}
+	x86Base = []string{"fs_base", "gs_base"}
+)
+
 // platforms is every first-class platform of PLATFORMS.md, in its order.
-// Only amd64 was measured on this machine; the trap signals of the others
-// come from the Linux kernel and qemu-user sources (brk, teq and trap raise
-// SIGTRAP, udf raises SIGILL).
+// Signals, trap bytes and NT_PRSTATUS sizes are as measured on this machine
+// (qemu-user 7.2): brk, teq and trap raise SIGTRAP, ud2 and udf SIGILL.
 var platforms = []platform{
-	{name: "amd64", qemu: "qemu-x86_64", sysroot: "/", native: true, signal: syscall.SIGILL,
-		gdbExtra: []string{"fs_base", "gs_base"}, threadDB: true},
-	{name: "i386", triple: "i686-linux-gnu", qemu: "qemu-i386", sysroot: "/usr/i686-linux-gnu", signal: syscall.SIGILL},
-	{name: "aarch64", triple: "aarch64-linux-gnu", qemu: "qemu-aarch64", sysroot: "/usr/aarch64-linux-gnu", signal: syscall.SIGTRAP},
-	{name: "armel", triple: "arm-linux-gnueabi", qemu: "qemu-arm", sysroot: "/usr/arm-linux-gnueabi", signal: syscall.SIGILL},
-	{name: "armhf", triple: "arm-linux-gnueabihf", qemu: "qemu-arm", sysroot: "/usr/arm-linux-gnueabihf", signal: syscall.SIGILL},
-	{name: "mips", triple: "mips-linux-gnu", qemu: "qemu-mips", sysroot: "/usr/mips-linux-gnu", signal: syscall.SIGTRAP},
-	{name: "mipsel", triple: "mipsel-linux-gnu", qemu: "qemu-mipsel", sysroot: "/usr/mipsel-linux-gnu", signal: syscall.SIGTRAP},
-	{name: "mips64", triple: "mips64-linux-gnuabi64", qemu: "qemu-mips64", sysroot: "/usr/mips64-linux-gnuabi64", signal: syscall.SIGTRAP},
-	{name: "mips64el", triple: "mips64el-linux-gnuabi64", qemu: "qemu-mips64el", sysroot: "/usr/mips64el-linux-gnuabi64", signal: syscall.SIGTRAP},
-	{name: "ppc", triple: "powerpc-linux-gnu", qemu: "qemu-ppc", sysroot: "/usr/powerpc-linux-gnu", signal: syscall.SIGTRAP},
-	{name: "ppc64", triple: "powerpc64-linux-gnu", qemu: "qemu-ppc64", sysroot: "/usr/powerpc64-linux-gnu", signal: syscall.SIGTRAP},
-	{name: "ppc64le", triple: "powerpc64le-linux-gnu", qemu: "qemu-ppc64le", sysroot: "/usr/powerpc64le-linux-gnu", signal: syscall.SIGTRAP},
+	{name: "amd64", qemu: "qemu-x86_64", sysroot: "/", native: true, signal: syscall.SIGILL, trap: ud2, prstatus: 0x150,
+		gdbExtra: x86Base, threadDB: true},
+	{name: "i386", triple: "i686-linux-gnu", qemu: "qemu-i386", sysroot: "/usr/i686-linux-gnu", signal: syscall.SIGILL, trap: ud2, prstatus: 0x90},
+	{name: "aarch64", triple: "aarch64-linux-gnu", qemu: "qemu-aarch64", sysroot: "/usr/aarch64-linux-gnu", signal: syscall.SIGTRAP, trap: brk, prstatus: 0x188,
+		gdbOptional: a64TLS},
+	{name: "armel", triple: "arm-linux-gnueabi", qemu: "qemu-arm", sysroot: "/usr/arm-linux-gnueabi", signal: syscall.SIGILL, trap: udfARM, prstatus: 0x94,
+		gdbOptional: armTLS},
+	{name: "armhf", triple: "arm-linux-gnueabihf", qemu: "qemu-arm", sysroot: "/usr/arm-linux-gnueabihf", signal: syscall.SIGILL, trap: udfT, thumb: true, prstatus: 0x94,
+		gdbOptional: armTLS},
+	{name: "mips", triple: "mips-linux-gnu", qemu: "qemu-mips", sysroot: "/usr/mips-linux-gnu", signal: syscall.SIGTRAP, trap: teqBE, prstatus: 0x100},
+	{name: "mipsel", triple: "mipsel-linux-gnu", qemu: "qemu-mipsel", sysroot: "/usr/mipsel-linux-gnu", signal: syscall.SIGTRAP, trap: teqLE, prstatus: 0x100},
+	{name: "mips64", triple: "mips64-linux-gnuabi64", qemu: "qemu-mips64", sysroot: "/usr/mips64-linux-gnuabi64", signal: syscall.SIGTRAP, trap: teqBE, prstatus: 0x1e0},
+	{name: "mips64el", triple: "mips64el-linux-gnuabi64", qemu: "qemu-mips64el", sysroot: "/usr/mips64el-linux-gnuabi64", signal: syscall.SIGTRAP, trap: teqLE, prstatus: 0x1e0},
+	{name: "ppc", triple: "powerpc-linux-gnu", qemu: "qemu-ppc", sysroot: "/usr/powerpc-linux-gnu", signal: syscall.SIGTRAP, trap: trapBE, prstatus: 0x10c},
+	{name: "ppc64", triple: "powerpc64-linux-gnu", qemu: "qemu-ppc64", sysroot: "/usr/powerpc64-linux-gnu", signal: syscall.SIGTRAP, trap: trapBE, prstatus: 0x1f8},
+	{name: "ppc64le", triple: "powerpc64le-linux-gnu", qemu: "qemu-ppc64le", sysroot: "/usr/powerpc64le-linux-gnu", signal: syscall.SIGTRAP, trap: trapLE, prstatus: 0x1f8},
 }
 
 // A program is one executable built from testdata/src.
@@ -136,6 +181,7 @@ func run(args []string, stdout io.Writer) error {
 	out := fs.String("out", "testdata/gen", "output `dir`ectory; a relative one is taken from the module root")
 	list := fs.String("platforms", "amd64", "comma-separated `platforms`, or all")
 	force := fs.Bool("force", false, "regenerate even when the outputs are up to date")
+	jobs := fs.Int("j", runtime.NumCPU(), "generate up to `n` platforms at once")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -150,34 +196,70 @@ func run(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	g := &gen{root: root, out: *out, force: *force, stdout: stdout}
+	g := &gen{root: root, out: *out, force: *force, stdout: &lineWriter{w: stdout}}
 	if !filepath.IsAbs(g.out) {
 		g.out = filepath.Join(root, g.out)
 	}
-	coreLimitRaised := false
+	var stale []platform
 	for _, p := range wanted {
 		fresh, err := g.upToDate(p)
 		if err != nil {
 			return err
 		}
 		if fresh && !g.force {
-			fmt.Fprintf(stdout, "%s: up to date (%s)\n", p.name, g.show(filepath.Join(g.out, p.name, stamp)))
+			fmt.Fprintf(g.stdout, "%s: up to date (%s)\n", p.name, g.show(filepath.Join(g.out, p.name, stamp)))
 			continue
 		}
 		if err := checkTools(p); err != nil {
 			return err
 		}
-		if !coreLimitRaised {
-			if err := raiseCoreLimit(); err != nil {
-				return err
-			}
-			coreLimitRaised = true
-		}
-		if err := g.platform(p); err != nil {
-			return fmt.Errorf("%s: %w", p.name, err)
-		}
+		stale = append(stale, p)
 	}
-	return nil
+	if len(stale) == 0 {
+		return nil
+	}
+	if err := raiseCoreLimit(); err != nil {
+		return err
+	}
+
+	// Platforms are independent (each has its own directory and runs its
+	// programs in fresh directories of their own), and most of the time is
+	// spent waiting on one single-threaded qemu or gdb: run *jobs at once.
+	start := time.Now()
+	errs := make([]error, len(stale))
+	sem := make(chan struct{}, max(1, *jobs))
+	var wg sync.WaitGroup
+	for i, p := range stale {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			t := time.Now()
+			if err := g.platform(p); err != nil {
+				errs[i] = fmt.Errorf("%s: %w", p.name, err)
+				fmt.Fprintf(g.stdout, "%s: FAILED: %v\n", p.name, err)
+				return
+			}
+			fmt.Fprintf(g.stdout, "%s: done in %.1fs\n", p.name, time.Since(t).Seconds())
+		}()
+	}
+	wg.Wait()
+	fmt.Fprintf(g.stdout, "generated %d platform(s) in %.1fs (-j %d)\n", len(stale), time.Since(start).Seconds(), max(1, *jobs))
+	return errors.Join(errs...)
+}
+
+// lineWriter serializes the writes of concurrent platforms; each message is
+// one Write, so lines do not interleave.
+type lineWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lineWriter) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(b)
 }
 
 func selectPlatforms(list string) ([]platform, error) {
@@ -242,6 +324,8 @@ func (g *gen) inputs() ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
+		// The generator's tests do not change what it makes.
+		m = slices.DeleteFunc(m, func(f string) bool { return strings.HasSuffix(f, "_test.go") })
 		files = append(files, m...)
 	}
 	if len(files) == 0 {
@@ -544,62 +628,64 @@ func (g *gen) gdbReading(p platform, prog program, exe, core string) error {
 		"SMALLWORLD_PLATFORM="+p.name,
 		"SMALLWORLD_GDB_OUT="+reading,
 		"SMALLWORLD_GDB_EXTRA="+strings.Join(p.gdbExtra, ","),
+		"SMALLWORLD_GDB_OPTIONAL="+strings.Join(p.gdbOptional, ","),
 	)
 	out, err := runCmd(cmd)
 	if err != nil {
 		return fmt.Errorf("%s: %s: %w%s", step, cmdline(cmd), err, tail(out))
 	}
-	if err := checkReading(reading, p, prog); err != nil {
+	r, err := checkReading(reading, p, prog)
+	if err != nil {
 		return fmt.Errorf("%s: %w%s", step, err, tail(out))
+	}
+	facts, err := checkCore(p, prog, exe, core, r)
+	if err != nil {
+		return fmt.Errorf("check %s: %w", g.show(core), err)
 	}
 	if err := os.Rename(reading, dest); err != nil {
 		return fmt.Errorf("%s: %w", step, err)
 	}
 	fmt.Fprintf(g.stdout, "%s: wrote %s: gdb-multiarch -batch -nx ... -x gdbregs.py %s %s\n", p.name, g.show(dest), g.show(exe), g.show(core))
+	fmt.Fprintf(g.stdout, "%s: checked %s: %d NT_PRSTATUS of %#x bytes (LWPs %v), %s, %s %#x at the trap % x\n",
+		p.name, g.show(core), len(facts.prstatus), facts.prstatus[0], facts.pids, sigName(syscall.Signal(facts.cursig)),
+		p.pcName(), mustReg(r.Thread(r.Selected), p.pcName()), p.trap)
 	return nil
 }
 
-// checkReading makes sure gdb's reading says what the program did: the
-// platform, one entry per thread, the signalled thread selected, registers
-// in every entry.
-func checkReading(file string, p platform, prog program) error {
-	b, err := os.ReadFile(file)
+// checkReading makes sure gdb's reading says what the program did: it
+// parses with internal/fixture's ParseGDB (as the tests will read it), it is
+// for the platform, it lists one entry per thread, the signalled thread is
+// selected, and every entry holds p's extra registers.
+func checkReading(file string, p platform, prog program) (*fixture.GDBReading, error) {
+	f, err := os.Open(file)
 	if err != nil {
-		return fmt.Errorf("gdb wrote no reading: %w", err)
+		return nil, fmt.Errorf("gdb wrote no reading: %w", err)
 	}
-	var r struct {
-		Platform string `json:"platform"`
-		Selected int    `json:"selected"`
-		Threads  []struct {
-			Num       int               `json:"num"`
-			Registers map[string]string `json:"registers"`
-		} `json:"threads"`
-	}
-	if err := json.Unmarshal(b, &r); err != nil {
-		return fmt.Errorf("parse gdb's reading: %w", err)
+	defer f.Close()
+	r, err := fixture.ParseGDB(f)
+	if err != nil {
+		return nil, err
 	}
 	if r.Platform != p.name {
-		return fmt.Errorf("reading is for platform %q, want %q", r.Platform, p.name)
+		return nil, fmt.Errorf("reading is for platform %q, want %q", r.Platform, p.name)
 	}
 	if len(r.Threads) != prog.threads {
-		return fmt.Errorf("gdb lists %d threads, want %d", len(r.Threads), prog.threads)
+		return nil, fmt.Errorf("gdb lists %d threads, want %d", len(r.Threads), prog.threads)
 	}
-	selected := false
 	for _, t := range r.Threads {
-		if len(t.Registers) == 0 {
-			return fmt.Errorf("gdb read no registers of thread %d", t.Num)
-		}
 		for _, name := range p.gdbExtra {
 			if _, ok := t.Registers[name]; !ok {
-				return fmt.Errorf("gdb read no %s in thread %d", name, t.Num)
+				return nil, fmt.Errorf("gdb read no %s in thread %d", name, t.Num)
 			}
 		}
-		selected = selected || t.Num == r.Selected
 	}
-	if !selected {
-		return fmt.Errorf("selected thread %d is not among the threads", r.Selected)
-	}
-	return nil
+	return r, nil
+}
+
+// mustReg is the value of a register checkCore has found.
+func mustReg(th *fixture.GDBThread, name string) uint64 {
+	v, _ := th.Reg(name)
+	return v
 }
 
 // runCmd runs cmd, killing it after runLimit, and returns its combined output.
