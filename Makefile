@@ -3,7 +3,7 @@
 
 GO       ?= go
 BIN      := bin/smallworld
-APT_PKGS := libunicorn-dev qemu-user gdb-multiarch gcc make
+APT_PKGS := libunicorn-dev qemu-user gdb-multiarch gcc make gcc-i686-linux-gnu gcc-aarch64-linux-gnu gcc-arm-linux-gnueabi gcc-arm-linux-gnueabihf gcc-mips-linux-gnu gcc-mipsel-linux-gnu gcc-mips64-linux-gnuabi64 gcc-mips64el-linux-gnuabi64 gcc-powerpc-linux-gnu gcc-powerpc64-linux-gnu gcc-powerpc64le-linux-gnu
 DEMO_DIR := $(CURDIR)/bin/demo
 
 .PHONY: all setup build demo test fixtures fuzz bench vet clean
@@ -24,7 +24,7 @@ demo: build
 	@scripts/demo.sh $(BIN) $(DEMO_DIR)
 
 fixtures: setup
-	$(GO) run ./internal/tools/genfixtures -out testdata/gen -platforms amd64
+	$(GO) run ./internal/tools/genfixtures -out testdata/gen -platforms all
 
 vet:
 	$(GO) vet ./...
