@@ -37,11 +37,26 @@ type fpNote struct {
 	Type   NoteType
 	Size   int // minimum descriptor size
 	Decode func(c *cpu.CPU, desc []byte) error
+	// Aux marks a note of other per-thread registers (the thread
+	// pointer in NT_ARM_TLS): it is decoded wherever it appears, takes
+	// no part in the ranking and does not set Thread.HasFP.
+	Aux bool
 }
 
 // arches is the table of platforms whose cores this package can read.
 var arches = map[string]*arch{
-	platform.AMD64.Name: amd64Arch,
+	platform.AMD64.Name:    amd64Arch,
+	platform.I386.Name:     i386Arch,
+	platform.AArch64.Name:  aarch64Arch,
+	platform.ARMEL.Name:    armArch,
+	platform.ARMHF.Name:    armArch,
+	platform.MIPS.Name:     mipsArch,
+	platform.MIPSEL.Name:   mipsArch,
+	platform.MIPS64.Name:   mips64Arch,
+	platform.MIPS64EL.Name: mips64Arch,
+	platform.PPC.Name:      ppcArch,
+	platform.PPC64.Name:    ppc64Arch,
+	platform.PPC64LE.Name:  ppc64Arch,
 }
 
 func archOf(p *platform.Platform) *arch { return arches[p.Name] }

@@ -164,6 +164,11 @@ func ParseCore(r io.ReaderAt, size int64, name string) (*Core, error) {
 			c.Notes = append(c.Notes, notes...)
 		}
 	}
+	if p.Machine == elf.EM_ARM {
+		if q := armFloatABI(r, c.Segments); q != nil {
+			p, c.Platform = q, q
+		}
+	}
 	if err := c.decodeNotes(); err != nil {
 		return nil, err
 	}
@@ -349,7 +354,7 @@ func (c *Core) decodeThreads(p *platform.Platform) error {
 			}
 			t := &threads[len(threads)-1]
 			for rank, fp := range a.FP {
-				if fp.Type != n.Type || rank > fpRank[len(threads)-1] {
+				if fp.Type != n.Type || (!fp.Aux && rank > fpRank[len(threads)-1]) {
 					continue
 				}
 				if len(n.Desc) < fp.Size {
@@ -358,8 +363,10 @@ func (c *Core) decodeThreads(p *platform.Platform) error {
 				if err := fp.Decode(t.CPU, n.Desc); err != nil {
 					return fmt.Errorf("%s %s: %v note at offset %#x: %w", opCore, c.Path, n.Type, n.Off, err)
 				}
-				t.HasFP = true
-				fpRank[len(threads)-1] = rank
+				if !fp.Aux {
+					t.HasFP = true
+					fpRank[len(threads)-1] = rank
+				}
 			}
 			continue
 		}

@@ -33,11 +33,7 @@ func seedFiles(f *testing.F, compact func([]byte) []byte, globs ...string) {
 func syntheticSeeds(f *testing.F) {
 	f.Add(amd64Core().small())
 	for _, sp := range synthPlatforms {
-		a := archOf(sp.p)
-		if a == nil {
-			a = &arch{Regs: make([]string, sp.nslots), PrstatusSize: prstatusSize(sp.p.WordSize, sp.nslots)}
-		}
-		spec, _ := synthCore(sp.p, a, sp.uid16)
+		spec, _ := synthCore(sp.p, archOf(sp.p), sp.uid16)
 		f.Add(spec.small())
 	}
 }

@@ -3,9 +3,10 @@ package unicorn
 // #include <unicorn/unicorn.h>
 import "C"
 
-// i386Regs: gdb's general registers for i386 (PLATFORMS.md) and the x87
-// and SSE registers, named as for amd64. Unicorn ids from unicorn/x86.h.
-// Package cpu has no i386 file yet; extend this table to its names.
+// i386Regs: every register of package cpu's i386 file but orig_eax:
+// gdb's general registers (PLATFORMS.md), their 16- and 8-bit aliases,
+// and the x87 and SSE registers, named as for amd64. Unicorn ids from
+// unicorn/x86.h.
 //
 // In 32-bit mode every segment register write loads a descriptor: any
 // selector but 0 needs a GDT (UC_X86_REG_GDTR) first, or the write fails
@@ -30,6 +31,9 @@ var i386Regs = []regDef{
 	{"xmm4", C.UC_X86_REG_XMM4, 16}, {"xmm5", C.UC_X86_REG_XMM5, 16}, {"xmm6", C.UC_X86_REG_XMM6, 16}, {"xmm7", C.UC_X86_REG_XMM7, 16},
 	{"mxcsr", C.UC_X86_REG_MXCSR, 4},
 }
+
+// i386Lacks: orig_eax is the kernel's record of the system call number.
+var i386Lacks = []string{"orig_eax"}
 
 // i386GPRs: QEMU's env->regs[] order; Unicorn builds one x86-64 target
 // for every x86 mode, so the slots are 8 bytes.

@@ -86,19 +86,19 @@ const (
 var platforms = map[string]*platformDef{
 	"amd64": {arch: C.UC_ARCH_X86, mode: C.UC_MODE_64, model: -1, regs: amd64Regs, lacks: amd64Lacks, gprs: amd64GPRs, gprSize: 8,
 		syscall: syscallDef{insn: C.UC_X86_INS_SYSCALL, size: 2, atInsn: true, advances: true}},
-	"i386": {arch: C.UC_ARCH_X86, mode: C.UC_MODE_32, model: -1, regs: i386Regs, gprs: i386GPRs, gprSize: 8,
+	"i386": {arch: C.UC_ARCH_X86, mode: C.UC_MODE_32, model: -1, regs: i386Regs, lacks: i386Lacks, gprs: i386GPRs, gprSize: 8,
 		syscall: syscallDef{intno: excpX86Int80, size: 2}},
-	"aarch64": {arch: C.UC_ARCH_ARM64, mode: C.UC_MODE_ARM, model: C.UC_CPU_ARM64_A72, regs: aarch64Regs, gprs: aarch64GPRs, gprSize: 8,
+	"aarch64": {arch: C.UC_ARCH_ARM64, mode: C.UC_MODE_ARM, model: C.UC_CPU_ARM64_MAX, regs: aarch64Regs, lacks: aarch64Lacks, gprs: aarch64GPRs, gprSize: 8,
 		syscall: syscallDef{intno: excpARMSWI, size: 4}},
 	// ARM opens in ARM mode; Start at an odd address runs Thumb (the pc's
 	// bit 0 selects the instruction set, as BX does): armhf code is Thumb-2.
-	"armel": {arch: C.UC_ARCH_ARM, mode: C.UC_MODE_ARM, model: C.UC_CPU_ARM_CORTEX_A15, regs: armRegs, gprs: armGPRs, gprSize: 4,
+	"armel": {arch: C.UC_ARCH_ARM, mode: C.UC_MODE_ARM, model: C.UC_CPU_ARM_CORTEX_A15, regs: armRegs, lacks: armLacks, gprs: armGPRs, gprSize: 4,
 		syscall: syscallDef{intno: excpARMSWI, size: 4}},
-	"armhf": {arch: C.UC_ARCH_ARM, mode: C.UC_MODE_ARM, model: C.UC_CPU_ARM_CORTEX_A15, regs: armRegs, gprs: armGPRs, gprSize: 4,
+	"armhf": {arch: C.UC_ARCH_ARM, mode: C.UC_MODE_ARM, model: C.UC_CPU_ARM_CORTEX_A15, regs: armRegs, lacks: armLacks, gprs: armGPRs, gprSize: 4,
 		syscall: syscallDef{intno: excpARMSWI, size: 4}},
-	"mips": {arch: C.UC_ARCH_MIPS, mode: C.UC_MODE_MIPS32 | C.UC_MODE_BIG_ENDIAN, model: C.UC_CPU_MIPS32_74KF, regs: mipsRegs, gprs: mipsGPRs, gprSize: 4,
+	"mips": {arch: C.UC_ARCH_MIPS, mode: C.UC_MODE_MIPS32 | C.UC_MODE_BIG_ENDIAN, model: C.UC_CPU_MIPS32_74KF, regs: mipsRegs, lacks: mipsLacks, gprs: mipsGPRs, gprSize: 4,
 		syscall: syscallDef{intno: excpMIPSSyscall, size: 4}, hookExits: true},
-	"mipsel": {arch: C.UC_ARCH_MIPS, mode: C.UC_MODE_MIPS32, model: C.UC_CPU_MIPS32_74KF, regs: mipsRegs, gprs: mipsGPRs, gprSize: 4,
+	"mipsel": {arch: C.UC_ARCH_MIPS, mode: C.UC_MODE_MIPS32, model: C.UC_CPU_MIPS32_74KF, regs: mipsRegs, lacks: mipsLacks, gprs: mipsGPRs, gprSize: 4,
 		syscall: syscallDef{intno: excpMIPSSyscall, size: 4}, hookExits: true},
 	// Unicorn 2.0.1 cannot execute MIPS64 code: cpu_mips_init checks
 	// UC_CPU_MIPS64_x+16 against QEMU's mips_defs table but then indexes
@@ -108,17 +108,17 @@ var platforms = map[string]*platformDef{
 	// 64-bit pc from a 32-bit variable (upstream PR #2111). The entries
 	// keep what a fixed Unicorn would need.
 	"mips64": {unsupported: "unicorn 2.0.1 cannot execute mips64 (its MIPS64 CPU models are MIPS32 CPUs: 64-bit instructions raise Reserved Instruction)",
-		arch: C.UC_ARCH_MIPS, mode: C.UC_MODE_MIPS64 | C.UC_MODE_BIG_ENDIAN, model: C.UC_CPU_MIPS64_MIPS64R2_GENERIC, regs: mips64Regs,
+		arch: C.UC_ARCH_MIPS, mode: C.UC_MODE_MIPS64 | C.UC_MODE_BIG_ENDIAN, model: C.UC_CPU_MIPS64_MIPS64R2_GENERIC, regs: mips64Regs, lacks: mipsLacks,
 		syscall: syscallDef{intno: excpMIPSSyscall, size: 4}, hookExits: true},
 	"mips64el": {unsupported: "unicorn 2.0.1 cannot execute mips64el (its MIPS64 CPU models are MIPS32 CPUs: 64-bit instructions raise Reserved Instruction)",
-		arch: C.UC_ARCH_MIPS, mode: C.UC_MODE_MIPS64, model: C.UC_CPU_MIPS64_MIPS64R2_GENERIC, regs: mips64Regs,
+		arch: C.UC_ARCH_MIPS, mode: C.UC_MODE_MIPS64, model: C.UC_CPU_MIPS64_MIPS64R2_GENERIC, regs: mips64Regs, lacks: mipsLacks,
 		syscall: syscallDef{intno: excpMIPSSyscall, size: 4}, hookExits: true},
-	"ppc": {arch: C.UC_ARCH_PPC, mode: C.UC_MODE_PPC32 | C.UC_MODE_BIG_ENDIAN, model: -1, regs: ppcRegs, gprs: ppcGPRs, gprSize: 4,
+	"ppc": {arch: C.UC_ARCH_PPC, mode: C.UC_MODE_PPC32 | C.UC_MODE_BIG_ENDIAN, model: -1, regs: ppcRegs, lacks: ppcLacks, gprs: ppcGPRs, gprSize: 4,
 		syscall: syscallDef{intno: excpPPCSyscall, size: 4}},
 	// uc_open accepts PPC64|BIG_ENDIAN but the first instruction raises
 	// UC_ERR_EXCEPTION; PPC64 little-endian is UC_ERR_MODE.
-	"ppc64":   {unsupported: "unicorn 2.0.1 cannot execute ppc64"},
-	"ppc64le": {unsupported: "unicorn 2.0.1 cannot execute ppc64le"},
+	"ppc64":   {unsupported: "unicorn 2.0.1 cannot execute ppc64", regs: ppc64Regs, lacks: ppcLacks},
+	"ppc64le": {unsupported: "unicorn 2.0.1 cannot execute ppc64le", regs: ppc64Regs, lacks: ppcLacks},
 }
 
 func init() {

@@ -3,16 +3,33 @@ package unicorn
 // #include <unicorn/unicorn.h>
 import "C"
 
-// ppcRegs: gdb's general registers for ppc (PLATFORMS.md), ids from
-// unicorn/ppc.h; orig_r3 and trap are the kernel's and have no id.
-var ppcRegs = append(seq("r", 32, C.UC_PPC_REG_0, 4),
-	regDef{"pc", C.UC_PPC_REG_PC, 4},
-	regDef{"msr", C.UC_PPC_REG_MSR, 4},
-	regDef{"cr", C.UC_PPC_REG_CR, 4},
-	regDef{"lr", C.UC_PPC_REG_LR, 4},
-	regDef{"ctr", C.UC_PPC_REG_CTR, 4},
-	regDef{"xer", C.UC_PPC_REG_XER, 4},
+// ppcTable: every register of package cpu's PowerPC files but those in
+// ppcLacks, ids from unicorn/ppc.h; size is the word size (cr and xer are
+// 32 bits on every PowerPC, f0-f31 64).
+func ppcTable(size int) []regDef {
+	return concat(seq("r", 32, C.UC_PPC_REG_0, size),
+		[]regDef{
+			{"pc", C.UC_PPC_REG_PC, size},
+			{"msr", C.UC_PPC_REG_MSR, size},
+			{"cr", C.UC_PPC_REG_CR, 4},
+			{"lr", C.UC_PPC_REG_LR, size},
+			{"ctr", C.UC_PPC_REG_CTR, size},
+			{"xer", C.UC_PPC_REG_XER, 4},
+		},
+		seq("f", 32, C.UC_PPC_REG_FPR0, 8),
+	)
+}
+
+var (
+	ppcRegs = ppcTable(4)
+	// ppc64Regs is for a Unicorn that runs PPC64 (2.0.1 does not).
+	ppc64Regs = ppcTable(8)
 )
+
+// ppcLacks: orig_r3, trap, dar and dsisr are the kernel's (pt_regs) and
+// have no id; UC_PPC_REG_FPSCR exists but reads 0 whatever was written
+// (2.0.1 and 2.1.1).
+var ppcLacks = []string{"orig_r3", "trap", "dar", "dsisr", "fpscr"}
 
 // ppcGPRs: QEMU's env->gpr[].
 var ppcGPRs = func() []string {
