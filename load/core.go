@@ -579,7 +579,7 @@ func (c *Core) Verify(e *ELF, base uint64) error {
 		}
 	}
 	if len(spans) == 0 {
-		return fmt.Errorf("verify %s against core %s at base %#x: nothing to compare: the core holds none of its read-only contents: %w", e.Path, c.Path, base, ErrMismatch)
+		return fmt.Errorf("verify %s against core %s at base %#x: the core holds none of its read-only contents: %w (%w)", e.Path, c.Path, base, ErrNothingToCompare, ErrMismatch)
 	}
 	sort.Slice(spans, func(i, j int) bool { return spans[i].addr < spans[j].addr })
 	const chunk = 64 << 10

@@ -42,6 +42,11 @@ func FromCore(c *load.Core, thread int) (*Machine, error) {
 	}
 	m.CPU = c.Threads[thread].CPU.Clone()
 	m.coreThread = thread
+	m.tid = c.Threads[thread].TID
+	if err := m.mapKuserHelpers(); err != nil {
+		m.Release()
+		return nil, fmt.Errorf("core %s: %w", c.Path, err)
+	}
 	m.Syscalls = true
 	return m, nil
 }

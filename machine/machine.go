@@ -50,7 +50,9 @@ type Machine struct {
 	hooks      map[uint64][]func(*Env) error
 	stubs      *memory.Region
 	nstubs     int
-	coreThread int // the core thread FromCore took the registers of
+	coreThread int      // the core thread FromCore took the registers of
+	tid        int      // its thread id (pr_pid)
+	objects    []object // shared objects RestoreLibs found
 }
 
 // New returns an empty machine for a platform.

@@ -19,12 +19,20 @@ var tcbSelf = map[string]struct {
 }
 
 // RecoverThreadPointer sets the thread pointer when the core did not
-// record it (qemu-user cores store 0 for fs_base) by finding glibc's TCB
-// in writable memory: the one word-aligned address A holding A at A and
+// record it (qemu-user cores carry no TLS note). On AArch64, ARM and MIPS
+// it asks glibc's libthread_db descriptors (threaddb.go; RestoreLibs
+// must have run). On x86 (qemu-user cores store 0 for fs_base) it finds
+// glibc's TCB in writable memory: the one word-aligned address A holding A at A and
 // at A+SelfOff. It returns the address, or 0 when the thread pointer was
 // already set or the platform keeps no self pointers. Several candidates
 // is an error: the thread is ambiguous.
 func (m *Machine) RecoverThreadPointer() (uint64, error) {
+	if reg, ok := threadReg[m.Platform.Name]; ok {
+		if v, err := m.CPU.Get(reg); err != nil || v != 0 {
+			return 0, err
+		}
+		return m.recoverFromThreadDB(reg)
+	}
 	t, ok := tcbSelf[m.Platform.Name]
 	if !ok {
 		return 0, nil

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -16,7 +17,7 @@ import (
 func coreRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlags("core run", stderr)
 	exePath := fs.String("exe", "", "the core's main executable: restores its text and finds imports for --model")
-	sysroot := fs.String("sysroot", "/", "directory the core's mapped files (NT_FILE) are looked up under")
+	sysroot := fs.String("sysroot", "/", "directory the process's files (NT_FILE, the dynamic linker's list) are looked up under")
 	skipTrap := fs.Bool("skip-trap", false, "step over the instruction at pc (the trap) before resuming")
 	var models stringList
 	fs.Var(&models, "model", "hook the executable's import `NAME` with smallworld's model (repeatable)")
@@ -66,6 +67,22 @@ func coreRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return fail(stderr, fmt.Errorf("--sysroot %s: %w", *sysroot, err))
 	}
 	say("%d bytes restored from mapped files under %s; not found: %v", n, *sysroot, missing)
+	if exe != nil {
+		// qemu-user cores have no NT_FILE: the dynamic linker's own list
+		// of loaded objects says which libraries the text came from.
+		n, missing, err := m.RestoreLibs(exe, base, *sysroot)
+		switch {
+		case errors.Is(err, load.ErrMismatch):
+			return fail(stderr, fmt.Errorf("--sysroot %s: %w", *sysroot, err))
+		case err != nil:
+			say("%v", err)
+		default:
+			say("%d bytes restored from shared libraries under %s; not found: %v", n, *sysroot, missing)
+			for _, l := range m.Libraries() {
+				say("  %s at %#x", l.Name, l.Addr)
+			}
+		}
+	}
 	if tp, err := m.RecoverThreadPointer(); err != nil {
 		say("%v", err)
 	} else if tp != 0 {
