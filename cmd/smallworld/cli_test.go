@@ -2,14 +2,18 @@ package main
 
 import (
 	"bytes"
+	"debug/elf"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/smallworld-go/smallworld/cpu"
 	"github.com/smallworld-go/smallworld/internal/fixture"
+	"github.com/smallworld-go/smallworld/platform"
 )
 
 // smallworld runs the command in-process.
@@ -25,74 +29,121 @@ var (
 	exes  = []string{"seed.O0", "seed.O2", "threads.O0"}
 )
 
+// coreKinds lists the kinds of core the fixtures have for a platform: the
+// host kernel makes cores of amd64 programs only.
+func coreKinds(p *platform.Platform) []string { return fixture.Kinds(p.Name) }
+
 // TestCoreInfoMatchesGDB compares every general register gdb reads from
-// each amd64 core, in every thread, with `core info --json`.
+// each core of every platform, in every thread, with `core info --json`,
+// with and without --exe; it checks the threads against gdb's and the
+// mappings against the core's PT_LOADs as debug/elf reads them.
 func TestCoreInfoMatchesGDB(t *testing.T) {
-	for _, kind := range kinds {
-		for _, exe := range exes {
-			for _, withExe := range []bool{false, true} {
-				name := kind + "/" + exe
-				if withExe {
-					name += "/exe"
-				}
-				t.Run(name, func(t *testing.T) {
-					exePath, corePath := fixture.Core(t, "amd64", exe, kind)
-					gdb := fixture.GDB(t, corePath)
-					args := []string{"core", "info", corePath, "--json"}
+	for _, p := range platform.All {
+		for _, kind := range coreKinds(p) {
+			for _, exe := range fixture.Exes {
+				for _, withExe := range []bool{false, true} {
+					name := p.Name + "/" + kind + "/" + exe
 					if withExe {
-						args = append(args, "--exe", exePath)
+						name += "/exe"
 					}
-					out, errOut, status := smallworld(t, "", args...)
-					if status != 0 {
-						t.Fatalf("status %d: %s", status, errOut)
-					}
-					var info infoJSON
-					if err := json.Unmarshal([]byte(out), &info); err != nil {
-						t.Fatalf("output is not JSON: %v\n%s", err, out)
-					}
-					if info.Platform != "amd64" {
-						t.Errorf("platform = %q", info.Platform)
-					}
-					if len(info.Threads) != len(gdb.Threads) {
-						t.Fatalf("%d threads, gdb has %d", len(info.Threads), len(gdb.Threads))
-					}
-					byTID := map[int]threadJSON{}
-					for _, th := range info.Threads {
-						byTID[th.TID] = th
-					}
-					for _, g := range gdb.Threads {
-						ours, ok := byTID[g.LWP]
-						if !ok {
-							t.Errorf("gdb thread %d (lwp %d) is not listed", g.Num, g.LWP)
-							continue
-						}
-						if g.Num == gdb.Selected && info.Threads[0].TID != g.LWP {
-							t.Errorf("first thread is tid %d; gdb's selected thread is lwp %d", info.Threads[0].TID, g.LWP)
-						}
-						compared := 0
-						for reg, want := range g.Registers {
-							got, ok := ours.Registers[reg]
-							if !ok {
-								t.Errorf("lwp %d: %s missing (gdb: %s)", g.LWP, reg, want)
-								continue
-							}
-							if !sameHex(got, want) {
-								t.Errorf("lwp %d: %s = %s, gdb says %s", g.LWP, reg, got, want)
-							}
-							compared++
-						}
-						if compared < 26 {
-							t.Errorf("lwp %d: only %d registers compared", g.LWP, compared)
-						}
-					}
-					if len(info.Mappings) == 0 || len(info.Auxv) == 0 {
-						t.Errorf("%d mappings, %d auxv entries", len(info.Mappings), len(info.Auxv))
-					}
-					if !sameHex(info.Registers["rip"], gdb.Thread(gdb.Selected).Registers["rip"]) {
-						t.Errorf("top-level registers are not the signalled thread's")
-					}
-				})
+					t.Run(name, func(t *testing.T) { checkCoreInfo(t, p, kind, exe, withExe) })
+				}
 			}
+		}
+	}
+}
+
+func checkCoreInfo(t *testing.T, p *platform.Platform, kind, exe string, withExe bool) {
+	exePath, corePath := fixture.Core(t, p.Name, exe, kind)
+	gdb := fixture.GDB(t, corePath)
+	args := []string{"core", "info", corePath, "--json"}
+	if withExe {
+		args = append(args, "--exe", exePath)
+	}
+	out, errOut, status := smallworld(t, "", args...)
+	if status != 0 {
+		t.Fatalf("status %d: %s", status, errOut)
+	}
+	var info infoJSON
+	if err := json.Unmarshal([]byte(out), &info); err != nil {
+		t.Fatalf("output is not JSON: %v\n%s", err, out)
+	}
+	// Without --exe an armhf core is recognised by an ELF header it
+	// holds (load.armFloatABI); the fixtures all hold one.
+	if info.Platform != p.Name {
+		t.Errorf("platform = %q, want %s", info.Platform, p.Name)
+	}
+	if gdb.Platform != p.Name {
+		t.Errorf("gdb's reading is of platform %q", gdb.Platform)
+	}
+	file, err := cpu.For(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(info.Threads) != len(gdb.Threads) {
+		t.Fatalf("%d threads, gdb has %d", len(info.Threads), len(gdb.Threads))
+	}
+	byTID := map[int]threadJSON{}
+	for _, th := range info.Threads {
+		byTID[th.TID] = th
+	}
+	for _, g := range gdb.Threads {
+		ours, ok := byTID[g.LWP]
+		if !ok {
+			t.Errorf("gdb thread %d (lwp %d) is not listed", g.Num, g.LWP)
+			continue
+		}
+		if g.Num == gdb.Selected && info.Threads[0].TID != g.LWP {
+			t.Errorf("first thread is tid %d; gdb's selected thread is lwp %d", info.Threads[0].TID, g.LWP)
+		}
+		for reg, want := range g.Registers {
+			got, ok := ours.Registers[reg]
+			if !ok {
+				t.Errorf("lwp %d: %s missing (gdb: %s)", g.LWP, reg, want)
+				continue
+			}
+			if !sameHex(got, want) {
+				t.Errorf("lwp %d: %s = %s, gdb says %s", g.LWP, reg, got, want)
+			}
+		}
+		// Every general register of the cpu table is one gdb read.
+		for _, reg := range file.GDBGeneral() {
+			if _, ok := g.Registers[reg]; !ok {
+				t.Errorf("lwp %d: gdb did not read %s", g.LWP, reg)
+			}
+		}
+	}
+	if len(info.Auxv) == 0 {
+		t.Errorf("no auxv entries")
+	}
+	pc := p.PC
+	if !sameHex(info.Registers[pc], gdb.Thread(gdb.Selected).Registers[pc]) {
+		t.Errorf("top-level registers are not the signalled thread's")
+	}
+	checkMappings(t, corePath, info.Mappings)
+}
+
+// checkMappings compares the mappings of `core info` with the PT_LOADs
+// of the core as debug/elf reads them.
+func checkMappings(t *testing.T, corePath string, got []mappingJSON) {
+	t.Helper()
+	f, err := elf.Open(corePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var want []mappingJSON
+	for _, pr := range f.Progs {
+		if pr.Type == elf.PT_LOAD {
+			want = append(want, mappingJSON{Start: fmt.Sprintf("%#x", pr.Vaddr), End: fmt.Sprintf("%#x", pr.Vaddr+pr.Memsz), InCore: fmt.Sprintf("%#x", pr.Filesz)})
+		}
+	}
+	if len(got) != len(want) || len(want) == 0 {
+		t.Fatalf("%d mappings, the core has %d PT_LOADs", len(got), len(want))
+	}
+	for i := range want {
+		if got[i].Start != want[i].Start || got[i].End != want[i].End || got[i].InCore != want[i].InCore {
+			t.Errorf("mapping %d = %s-%s (%s in core), PT_LOAD %s-%s (%s)", i, got[i].Start, got[i].End, got[i].InCore, want[i].Start, want[i].End, want[i].InCore)
 		}
 	}
 }
