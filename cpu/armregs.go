@@ -29,6 +29,10 @@ func armRegs() []Reg {
 	regs = append(regs,
 		Reg{Name: "orig_r0", Bits: 32, Group: System},
 		Reg{Name: "tpidruro", Bits: 32, Group: System},
+		// fpexc gates the VFP/NEON unit: Linux enables it for every
+		// process, so a run sets it (package machine); no core note
+		// records it.
+		Reg{Name: "fpexc", Bits: 32, Group: System},
 	)
 	for i := 0; i < 32; i++ {
 		regs = append(regs, Reg{Name: fmt.Sprintf("d%d", i), Bits: 64, Group: Float})

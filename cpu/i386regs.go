@@ -33,6 +33,10 @@ func i386Regs() []Reg {
 	// orig_eax is the kernel's record of the system call number (gdb's
 	// 32bit-linux.xml has it outside the general group).
 	regs = append(regs, Reg{Name: "orig_eax", Bits: 32, Group: System})
+	// gs_base is the base of the segment gs selects: glibc's thread
+	// pointer (the TCB). 32-bit x86 has no register for it; a run puts it
+	// in a GDT descriptor (package machine).
+	regs = append(regs, Reg{Name: "gs_base", Bits: 32, Group: Segment})
 	for _, l := range legacy {
 		regs = append(regs, Reg{Name: l.w, Bits: 16, Group: General, Parent: l.e})
 		if l.l != "" {

@@ -41,6 +41,10 @@ func FromCore(c *load.Core, thread int) (*Machine, error) {
 		}
 	}
 	m.CPU = c.Threads[thread].CPU.Clone()
+	if err := setProcessState(m.CPU); err != nil {
+		m.Release()
+		return nil, fmt.Errorf("core %s: %w", c.Path, err)
+	}
 	m.coreThread = thread
 	m.tid = c.Threads[thread].TID
 	if err := m.mapKuserHelpers(); err != nil {
@@ -140,6 +144,9 @@ func (m *Machine) RestoreExe(c *load.Core, exe *load.ELF) (base, restored uint64
 		// take the registers again, as the right platform decodes them.
 		m.Platform = c.Platform
 		m.CPU = c.Threads[m.coreThread].CPU.Clone()
+		if err := setProcessState(m.CPU); err != nil {
+			return 0, 0, err
+		}
 	}
 	if base, err = c.ExeBase(exe); err != nil {
 		return 0, 0, err

@@ -53,12 +53,17 @@ type Machine struct {
 	coreThread int      // the core thread FromCore took the registers of
 	tid        int      // its thread id (pr_pid)
 	objects    []object // shared objects RestoreLibs found
+	gdt        *memory.Region
+	standIn    map[string][2]uint64 // selector register -> {loaded, core's}
 }
 
 // New returns an empty machine for a platform.
 func New(p *platform.Platform) (*Machine, error) {
 	c, err := cpu.NewFor(p)
 	if err != nil {
+		return nil, err
+	}
+	if err := setProcessState(c); err != nil {
 		return nil, err
 	}
 	return &Machine{Platform: p, CPU: c, Memory: memory.NewMap(p.ByteOrder),

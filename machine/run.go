@@ -133,6 +133,7 @@ func (m *Machine) Run() (*Result, error) {
 	if rerr := m.readBack(eng, res.CPU); rerr != nil && err == nil {
 		err = rerr
 	}
+	m.restoreSelectors(res.CPU)
 	pc := res.CPU.PC()
 	switch {
 	case env.stop != nil:
@@ -173,7 +174,10 @@ func (m *Machine) apply(eng emu.Engine) error {
 			return err
 		}
 	}
-	return m.writeRegs(eng)
+	if err := m.writeRegs(eng); err != nil {
+		return err
+	}
+	return m.setupSegments(eng)
 }
 
 // mapRegion maps a region, with its absent parts mapped inaccessible.
@@ -208,7 +212,13 @@ func (m *Machine) mapRegion(eng emu.Engine, r *memory.Region) error {
 // engine knows, base registers in table order (on amd64 the segment
 // selectors come before fs_base/gs_base, as Unicorn needs).
 func (m *Machine) writeRegs(eng emu.Engine) error {
-	for _, name := range m.CPU.File.Base() {
+	names := append(append([]string(nil), writeFirst[m.Platform.Name]...), m.CPU.File.Base()...)
+	done := map[string]bool{}
+	for _, name := range names {
+		if done[name] {
+			continue
+		}
+		done[name] = true
 		if skipWrite[m.Platform.Name][name] {
 			continue
 		}
@@ -217,9 +227,15 @@ func (m *Machine) writeRegs(eng emu.Engine) error {
 			continue // the engine has no such register (orig_rax...)
 		}
 		b, _ := m.CPU.Bytes(name)
-		if len(b) > 8 {
+		switch mask, masked := writeMask[m.Platform.Name][name]; {
+		case len(b) > 8:
 			err = eng.SetRegBytes(id, b)
-		} else {
+		case masked:
+			var cur uint64
+			if cur, err = eng.ReadReg(id); err == nil {
+				err = eng.WriteReg(id, cur&^mask|m.CPU.MustGet(name)&mask)
+			}
+		default:
 			err = eng.WriteReg(id, m.CPU.MustGet(name))
 		}
 		if err != nil {
@@ -229,12 +245,65 @@ func (m *Machine) writeRegs(eng emu.Engine) error {
 	return nil
 }
 
+// processState is register state every Linux process of a platform has
+// that no core records. ARM: FPEXC.EN turns the VFP/NEON unit on, as the
+// kernel does at exec (Unicorn's CPACR already grants cp10 and cp11).
+var processState = map[string][]struct {
+	Reg string
+	Val uint64
+}{
+	"armel": {{"fpexc", 1 << 30}},
+	"armhf": {{"fpexc", 1 << 30}},
+}
+
+// setProcessState gives c the platform's processState where nothing
+// (a core note, the user) has set those registers.
+func setProcessState(c *cpu.CPU) error {
+	written := map[string]bool{}
+	for _, n := range c.Written() {
+		written[n] = true
+	}
+	for _, r := range processState[c.File.Platform.Name] {
+		if !written[r.Reg] {
+			if err := c.Set(r.Reg, r.Val); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// writeFirst lists registers a run writes before all others: ARM's
+// CPSR and AArch64's PSTATE select the processor mode, and with it which
+// banked sp and lr the engine's sp and lr registers are.
+var writeFirst = map[string][]string{
+	"aarch64": {"cpsr"},
+	"armel":   {"cpsr"},
+	"armhf":   {"cpsr"},
+}
+
+// writeMask lists registers of which a run writes only some bits, the
+// engine keeping its own value of the others. MIPS Status: the core has
+// the user process's KSU (user mode), EXL, ERL and IE; user-mode
+// addresses go through a TLB the engine has no entries for, so the run
+// keeps the engine's kernel mode (where Linux's user segment is mapped
+// one to one) and takes the rest (CU1, FR...) from the core.
+var writeMask = map[string]map[string]uint64{
+	"mips":     {"sr": ^uint64(0x1f)},
+	"mipsel":   {"sr": ^uint64(0x1f)},
+	"mips64":   {"sr": ^uint64(0x1f)},
+	"mips64el": {"sr": ^uint64(0x1f)},
+}
+
 // skipWrite lists registers a run never writes to the engine: their
 // values are kept in the CPU for display only.
 var skipWrite = map[string]map[string]bool{
 	// 64-bit mode ignores cs/ss/ds/es bases; Unicorn would try to load
 	// descriptors from a GDT the core does not have.
 	"amd64": {"cs": true, "ss": true, "ds": true, "es": true},
+	// 32-bit mode: the engine's flat segments stay; gs is loaded through
+	// a GDT after the other registers (gdt.go).
+	"i386": {"cs": true, "ss": true, "ds": true, "es": true, "fs": true, "gs": true},
 }
 
 // readBack copies the engine's registers into c.
@@ -266,11 +335,13 @@ func (m *Machine) install(env *Env, fault **emu.Stop) error {
 		b.Trace = m.Trace
 		for addr, mdl := range m.models {
 			mdl := mdl
+			// The argument registers are a prefetch hint: the engine
+			// reads them before calling the hook (no cgo call per Arg).
 			if _, err := eng.HookCode(addr, addr, func(pc uint64, _ uint32) {
 				if err := b.Run(mdl); err != nil {
 					env.StopWith(&emu.Stop{Kind: emu.StopModel, PC: pc, Err: err})
 				}
-			}); err != nil {
+			}, b.Prefetch(mdl)...); err != nil {
 				return fmt.Errorf("run: hook model %s: %w", mdl.Name, err)
 			}
 		}

@@ -16,6 +16,7 @@ var tcbSelf = map[string]struct {
 	SelfOff uint64
 }{
 	"amd64": {Reg: "fs_base", SelfOff: 0x10},
+	"i386":  {Reg: "gs_base", SelfOff: 0x8},
 }
 
 // RecoverThreadPointer sets the thread pointer when the core did not

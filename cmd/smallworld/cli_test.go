@@ -154,20 +154,31 @@ func sameHex(a, b string) bool {
 	return err1 == nil && err2 == nil && x == y
 }
 
-// TestCoreRunSeed resumes the seed-like program past its trap: the word
-// it read before the trap is printed by the puts model and the process
-// exits 0 through the real libc's exit path and our exit_group.
+// TestCoreRunSeed resumes the seed-like program past its trap on every
+// platform the engine executes: the word it read before the trap is
+// printed by the puts model and the process exits 0 through the real
+// libc's exit path (restored from the sysroot) and our exit_group. The
+// other platforms must refuse with one clear line and status 125.
 func TestCoreRunSeed(t *testing.T) {
-	for _, kind := range kinds {
-		for _, exe := range []string{"seed.O0", "seed.O2"} {
-			t.Run(kind+"/"+exe, func(t *testing.T) {
-				exePath, corePath := fixture.Core(t, "amd64", exe, kind)
-				out, errOut, status := smallworld(t, "", "core", "run", corePath, "--exe", exePath, "--skip-trap", "--model", "puts")
-				if status != 0 || out != "smallworld\n" {
-					t.Fatalf("status %d, stdout %q, stderr %q; want 0 and %q", status, out, errOut, "smallworld\n")
+	for _, p := range platform.All {
+		t.Run(p.Name, func(t *testing.T) {
+			for _, kind := range coreKinds(p) {
+				for _, exe := range []string{"seed.O0", "seed.O2"} {
+					exePath, corePath := fixture.Core(t, p.Name, exe, kind)
+					out, errOut, status := smallworld(t, "", "core", "run", corePath, "--exe", exePath,
+						"--sysroot", fixture.Sysroot(t, p.Name), "--skip-trap", "--model", "puts")
+					if !p.Executable {
+						if status != exitFailed || !strings.Contains(errOut, "cannot execute") || strings.Count(errOut, "\n") != 1 {
+							t.Errorf("%s/%s: status %d, stderr %q; want 125 and one line saying the engine cannot execute %s", kind, exe, status, errOut, p.Name)
+						}
+						continue
+					}
+					if status != 0 || out != "smallworld\n" {
+						t.Errorf("%s/%s: status %d, stdout %q, stderr %q; want 0 and %q", kind, exe, status, out, errOut, "smallworld\n")
+					}
 				}
-			})
-		}
+			}
+		})
 	}
 }
 

@@ -32,8 +32,10 @@ var i386Regs = []regDef{
 	{"mxcsr", C.UC_X86_REG_MXCSR, 4},
 }
 
-// i386Lacks: orig_eax is the kernel's record of the system call number.
-var i386Lacks = []string{"orig_eax"}
+// i386Lacks: orig_eax is the kernel's record of the system call number;
+// gs_base has no register in 32-bit mode (package machine writes a GDT
+// descriptor and SetGDT).
+var i386Lacks = []string{"orig_eax", "gs_base"}
 
 // i386GPRs: QEMU's env->regs[] order; Unicorn builds one x86-64 target
 // for every x86 mode, so the slots are 8 bytes.
