@@ -11,9 +11,11 @@ DEMO_DIR := $(CURDIR)/bin/demo
 all: build
 
 # setup installs the Debian packages the build, the demo and the tests
-# need, when any is missing.
+# need, when any is missing, and puts Unicorn 2.1.1 (trixie's static
+# library, which the default build links) in .deps/ (see RATIONALE.md).
 setup:
 	@scripts/setup.sh $(APT_PKGS)
+	@scripts/unicorn.sh
 
 build: setup
 	$(GO) build -o $(BIN) ./cmd/smallworld

@@ -96,8 +96,12 @@ type Engine interface {
 	SetRegBytes(id RegID, b []byte) error
 
 	// HookCode runs fn before each instruction in [begin, end] (end
-	// inclusive; begin > end means everywhere).
-	HookCode(begin, end uint64, fn CodeHook) (Hook, error)
+	// inclusive; begin > end means everywhere). prefetch optionally names
+	// registers fn will read or write: a hint that lets an engine make
+	// those accesses cheap (Unicorn reads them before calling fn and
+	// applies fn's writes after it returns). It changes no behaviour; fn
+	// may still access any register.
+	HookCode(begin, end uint64, fn CodeHook, prefetch ...RegID) (Hook, error)
 	// HookBlock runs fn at the start of each basic block in [begin, end].
 	HookBlock(begin, end uint64, fn CodeHook) (Hook, error)
 	// HookMem runs fn on accesses of the given kinds (AccessRead|...)

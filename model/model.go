@@ -1,6 +1,7 @@
 package model
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -101,6 +102,7 @@ type Binding struct {
 	args  []emu.RegID
 	ret   emu.RegID
 	sp    emu.RegID
+	mask  uint64 // the platform's word mask
 	call  Call
 }
 
@@ -110,7 +112,7 @@ func Bind(env Env) (*Binding, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Binding{Env: env, Conv: conv}
+	b := &Binding{Env: env, Conv: conv, mask: env.Platform().WordMask()}
 	for _, n := range conv.IntArgs {
 		id, err := env.RegID(n)
 		if err != nil {
@@ -126,6 +128,14 @@ func Bind(env Env) (*Binding, error) {
 	}
 	b.call.b = b
 	return b, nil
+}
+
+// Prefetch lists the registers a call of m reads through Call.Arg: the
+// argument registers of its parameters. A hook running m may give them
+// to the engine as a prefetch hint (emu.Engine.HookCode), which spares a
+// cgo call per argument with Unicorn.
+func (b *Binding) Prefetch(m *Model) []emu.RegID {
+	return b.args[:min(len(m.Params), len(b.args))]
 }
 
 // Run executes one call of m: it reads the arguments as m asks for them,
@@ -148,7 +158,7 @@ func (b *Binding) Run(m *Model) error {
 		return fmt.Errorf("model %s: %w", m.Name, err)
 	}
 	if m.Returns {
-		v &= b.Env.Platform().WordMask()
+		v &= b.mask
 		if err := b.Env.WriteReg(b.ret, v); err != nil {
 			return fmt.Errorf("model %s: set return value: %w", m.Name, err)
 		}
@@ -187,7 +197,35 @@ func signExtend(v uint64, size int) uint64 {
 // Call is one invocation of a model: its arguments and environment.
 type Call struct {
 	b   *Binding
-	err error // first error reading an argument
+	err error  // first error reading an argument
+	buf []byte // scratch for output (reused by every call of the binding)
+}
+
+// CBytes returns the C string (without its NUL) at addr, of at most max
+// bytes. When one memory region holds the whole string it is a view of
+// guest memory, not a copy (no allocation): use it before the call
+// returns and do not keep or modify it. Errors are those of
+// memory.Map.CString.
+func (c *Call) CBytes(addr uint64, max int) ([]byte, error) {
+	mem := c.b.Env.Memory()
+	if r := mem.Find(addr); r != nil {
+		chunk := r.Data[addr-r.Start:]
+		if len(chunk) > max {
+			chunk = chunk[:max]
+		}
+		if i := bytes.IndexByte(chunk, 0); i >= 0 {
+			return chunk[:i:i], nil
+		}
+	}
+	s, err := mem.CString(addr, max)
+	return []byte(s), err
+}
+
+// WriteLine writes b and a newline to w with one Write, through a buffer
+// the binding reuses (no allocation once it has grown).
+func (c *Call) WriteLine(w io.Writer, b []byte) (int, error) {
+	c.buf = append(append(c.buf[:0], b...), '\n')
+	return w.Write(c.buf)
 }
 
 // Env returns the environment the call runs in.
@@ -201,16 +239,32 @@ func (c *Call) Mem() *memory.Map { return c.b.Env.Memory() }
 // is recorded and returned by the call.
 func (c *Call) Arg(i int) uint64 {
 	if i >= len(c.b.args) {
-		if c.err == nil {
-			c.err = fmt.Errorf("argument %d is passed on the stack: not supported yet", i)
-		}
-		return 0
+		return c.stackArg(i)
 	}
 	v, err := c.b.Env.ReadReg(c.b.args[i])
 	if err != nil && c.err == nil {
 		c.err = fmt.Errorf("argument %d: %w", i, err)
 	}
-	return v & c.b.Env.Platform().WordMask()
+	return v & c.b.mask
+}
+
+// stackArg reads integer argument i where the convention passes it on
+// the stack: a word each from Conv.StackArgs above the stack pointer the
+// function was entered with.
+func (c *Call) stackArg(i int) uint64 {
+	sp, err := c.b.Env.ReadReg(c.b.sp)
+	if err == nil {
+		w := c.b.Env.Platform().WordSize
+		at := sp + c.b.Conv.StackArgs + uint64((i-len(c.b.args))*w)
+		var v uint64
+		if v, err = c.b.Env.Memory().Uint(at, w); err == nil {
+			return v & c.b.mask
+		}
+	}
+	if c.err == nil {
+		c.err = fmt.Errorf("argument %d (on the stack): %w", i, err)
+	}
+	return 0
 }
 
 // Int returns argument i as a C int (32 bits, sign-extended).

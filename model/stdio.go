@@ -10,12 +10,11 @@ func init() {
 		Name: "puts", Params: []string{"s"}, Returns: true, Level: Exact,
 		Doc: "writes the string s and a newline to the guest's standard output; returns the bytes written",
 		Fn: func(c *Call) (uint64, error) {
-			s, err := c.Mem().CString(c.Arg(0), maxString)
+			s, err := c.CBytes(c.Arg(0), maxString) // no copy, no allocation
 			if err != nil {
 				return 0, fmt.Errorf("read string: %w", err)
 			}
-			out := c.Env().Stdout()
-			if _, err := fmt.Fprintln(out, s); err != nil {
+			if _, err := c.WriteLine(c.Env().Stdout(), s); err != nil {
 				return ^uint64(0), nil // EOF, as puts reports a write error
 			}
 			return uint64(len(s) + 1), nil

@@ -103,11 +103,11 @@ var (
 	MIPS64 = &Platform{Name: "mips64", Machine: elf.EM_MIPS, Class: elf.ELFCLASS64, ByteOrder: be, WordSize: 8,
 		PC: "pc", SP: "sp", LR: "ra", Ret: "v0",
 		Return: []byte{0x03, 0xe0, 0x00, 0x08, 0, 0, 0, 0}, Trap: []byte{0x00, 0x00, 0x00, 0x34}, PageSize: 4096,
-		BranchDelayReg: "cause", BranchDelayMask: 1 << 31, Executable: true}
+		BranchDelayReg: "cause", BranchDelayMask: 1 << 31, Executable: false}
 	MIPS64EL = &Platform{Name: "mips64el", Machine: elf.EM_MIPS, Class: elf.ELFCLASS64, ByteOrder: le, WordSize: 8,
 		PC: "pc", SP: "sp", LR: "ra", Ret: "v0",
 		Return: []byte{0x08, 0x00, 0xe0, 0x03, 0, 0, 0, 0}, Trap: []byte{0x34, 0x00, 0x00, 0x00}, PageSize: 4096,
-		BranchDelayReg: "cause", BranchDelayMask: 1 << 31, Executable: true}
+		BranchDelayReg: "cause", BranchDelayMask: 1 << 31, Executable: false}
 	PPC = &Platform{Name: "ppc", Machine: elf.EM_PPC, Class: elf.ELFCLASS32, ByteOrder: be, WordSize: 4,
 		PC: "pc", SP: "r1", LR: "lr", Ret: "r3",
 		Return: []byte{0x4e, 0x80, 0x00, 0x20}, Trap: []byte{0x7f, 0xe0, 0x00, 0x08}, PageSize: 4096, Executable: true}

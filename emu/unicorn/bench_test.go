@@ -63,20 +63,35 @@ func modelLoop(b *testing.B) *Engine {
 // BenchmarkModeledCall: one op is a guest call to a function a Go model
 // replaces, as package machine does it: the function's code is a return
 // instruction and a code hook on it runs the model, which reads two
-// arguments and sets the result.
+// arguments and sets the result. prefetch: the hook declares the two
+// argument registers (no cgo call in the hook); none: both reads are
+// uc_reg_read calls from Go. The result write is buffered either way.
 func BenchmarkModeledCall(b *testing.B) {
-	e := modelLoop(b)
-	rdi, rsi, rax := id(b, e, "rdi"), id(b, e, "rsi"), id(b, e, "rax")
-	_, err := e.HookCode(codeAddr+0x100, codeAddr+0x100, func(uint64, uint32) {
-		a, _ := e.ReadReg(rdi)
-		c, _ := e.ReadReg(rsi)
-		_ = e.WriteReg(rax, a+c)
-	})
-	must(b, err)
-	b.ReportAllocs()
-	set(b, e, "rcx", uint64(b.N))
-	b.ResetTimer()
-	must(b, e.Start(codeAddr, emu.StartOptions{}))
+	for _, prefetch := range []bool{true, false} {
+		b.Run(map[bool]string{true: "prefetch", false: "none"}[prefetch], func(b *testing.B) {
+			e := modelLoop(b)
+			rdi, rsi, rax := id(b, e, "rdi"), id(b, e, "rsi"), id(b, e, "rax")
+			var fetch []emu.RegID
+			if prefetch {
+				fetch = []emu.RegID{rdi, rsi}
+			}
+			_, err := e.HookCode(codeAddr+0x100, codeAddr+0x100, func(uint64, uint32) {
+				a, _ := e.ReadReg(rdi)
+				c, _ := e.ReadReg(rsi)
+				_ = e.WriteReg(rax, a+c)
+			}, fetch...)
+			must(b, err)
+			b.ReportAllocs()
+			set(b, e, "rcx", uint64(b.N))
+			set(b, e, "rdi", 1)
+			b.ResetTimer()
+			must(b, e.Start(codeAddr, emu.StartOptions{}))
+			b.StopTimer()
+			if v := get(b, e, "rax"); v != 1 {
+				b.Fatalf("rax = %d after the run, want 1", v)
+			}
+		})
+	}
 }
 
 // BenchmarkModeledCallPCWrite: the same, but the model returns by itself
@@ -93,7 +108,7 @@ func BenchmarkModeledCallPCWrite(b *testing.B) {
 		_ = e.WriteReg(rax, arg+1)
 		_ = e.WriteReg(rsp, sp+8)
 		_ = e.WriteReg(rip, binary.LittleEndian.Uint64(ret[:]))
-	})
+	}, rdi, rsp)
 	must(b, err)
 	b.ReportAllocs()
 	set(b, e, "rcx", uint64(b.N))
@@ -105,9 +120,9 @@ func BenchmarkModeledCallPCWrite(b *testing.B) {
 	}
 }
 
-// BenchmarkReadRegUnicorn is ReadReg through uc_reg_read (the path of
-// registers outside the general register array, and of every register
-// when the direct path is off).
+// BenchmarkReadRegUnicorn is ReadReg of a register that is not a
+// general one, outside hooks: a uc_reg_read cgo call, as every ReadReg
+// outside hooks is since the direct path (regfast.go) is gone.
 func BenchmarkReadRegUnicorn(b *testing.B) {
 	e := amd64(b, nop)
 	r := id(b, e, "fs_base")

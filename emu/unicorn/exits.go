@@ -9,8 +9,8 @@ import "fmt"
 // enabled by New), which Unicorn bakes into translated blocks: SetExits
 // drops the translations around old and new exits (see SetExits).
 //
-// MIPS (Unicorn 2.0.1) translates an exit as an inline "wait" without saving the
-// pc, so after a run that ended at an exit the pc reads as the last
+// MIPS (Unicorn 2.0.1 and 2.1.1) translates an exit as an inline "wait"
+// without saving the pc, so after a run that ended at an exit the pc reads as the last
 // instruction a hook or a branch synchronised, not the exit (Unicorn
 // issue #884). On MIPS the binding implements exits itself, as code hooks
 // on the exit addresses that stop the run (the pc is synchronised before
@@ -42,7 +42,7 @@ func (e *Engine) applyExits(addrs []uint64) error {
 	e.exitHooks = e.exitHooks[:0]
 	for _, a := range addrs {
 		var hh C.uc_hook
-		if r := C.sw_hook_add(e.uc, &hh, C.UC_HOOK_CODE, C.SW_CB_CODE, C.uintptr_t(e.exitEntry.id), C.uint64_t(a), C.uint64_t(a)); r != C.UC_ERR_OK {
+		if r := C.sw_hook_add(e.uc, &hh, C.UC_HOOK_CODE, C.SW_CB_CODE, e.exitEntry.ud, C.uint64_t(a), C.uint64_t(a)); r != C.UC_ERR_OK {
 			return ucError(r, fmt.Sprintf("hook_add exit %#x", a))
 		}
 		e.exitHooks = append(e.exitHooks, hh)

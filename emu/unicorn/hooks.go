@@ -1,5 +1,6 @@
 package unicorn
 
+// #include <stdlib.h>
 // #include "shim.h"
 import "C"
 
@@ -9,15 +10,22 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/smallworld-go/smallworld/emu"
 )
 
 // Hooks. Unicorn calls a C trampoline (shim.c) with the user_data given
-// at uc_hook_add; the trampoline calls the Go dispatcher (sw_go_*) below
-// with it. user_data is a hook id: a slot of the global hook table and
-// the slot's generation, never a Go pointer. Looking a hook up is two
-// atomic loads, no lock and no allocation.
+// at uc_hook_add, an sw_ud in C memory; the trampoline calls the Go
+// dispatcher (sw_go_*) below with the hook id it holds: a slot of the
+// global hook table and the slot's generation, never a Go pointer.
+// Looking a hook up is two atomic loads, no lock and no allocation.
+//
+// The sw_ud also points at the engine's register buffer (regs.go): a
+// code hook's trampoline reads the registers the hook declared before
+// calling Go, and every trampoline applies the register writes the hook
+// buffered after Go returns, so a hook that only touches those registers
+// makes no cgo call besides the callback itself.
 
 type hookKind uint8
 
@@ -38,6 +46,7 @@ type hook struct {
 	kind hookKind
 	uc   C.uc_hook // Unicorn's handle; 0 for hooks riding on an internal one
 	uc2  C.uc_hook // a second one (HookMem's fetches)
+	ud   *C.sw_ud  // user_data of uc and uc2 (C memory, freed with the hook)
 
 	code  emu.CodeHook
 	mem   emu.MemHook
@@ -46,6 +55,7 @@ type hook struct {
 	sys   func()
 	insn  func() bool
 	kinds emu.Access // kindMem: which accesses
+	fetch []C.int    // kindCode: registers to read before calling code
 }
 
 const (
@@ -130,10 +140,12 @@ func lookup(uc *C.uc_engine, id C.uintptr_t) *hook {
 	return h
 }
 
-// recoverHook, deferred by every dispatcher, turns a panic in a hook into
-// a stop; Start re-panics with the value once Unicorn has returned
-// (a panic must not unwind through Unicorn's C frames).
-func (e *Engine) recoverHook() {
+// endHook, deferred by every dispatcher, ends the hook's access to the
+// register buffer and turns a panic in a hook into a stop; Start
+// re-panics with the value once Unicorn has returned (a panic must not
+// unwind through Unicorn's C frames).
+func (e *Engine) endHook() {
+	e.inHook = false
 	if v := recover(); v != nil {
 		if !e.panicked {
 			e.panicked, e.panicVal = true, v
@@ -150,7 +162,8 @@ func sw_go_code(uc *C.uc_engine, id C.uintptr_t, addr C.uint64_t, size C.uint32_
 		return
 	}
 	e := h.e
-	defer e.recoverHook()
+	e.inHook = true
+	defer e.endHook()
 	h.code(uint64(addr), uint32(size))
 	if e.held {
 		e.flushPC()
@@ -163,7 +176,8 @@ func sw_go_mem(uc *C.uc_engine, id C.uintptr_t, typ C.int, addr C.uint64_t, size
 	if h == nil {
 		return
 	}
-	defer h.e.recoverHook()
+	h.e.inHook = true
+	defer h.e.endHook()
 	var a emu.Access
 	switch typ {
 	case C.UC_MEM_READ, C.UC_MEM_READ_AFTER:
@@ -186,7 +200,8 @@ func sw_go_mem_invalid(uc *C.uc_engine, id C.uintptr_t, typ C.int, addr C.uint64
 	if h == nil {
 		return false
 	}
-	defer h.e.recoverHook()
+	h.e.inHook = true
+	defer h.e.endHook()
 	a, f := emu.AccessRead, emu.FaultUnmapped
 	switch typ {
 	case C.UC_MEM_WRITE_UNMAPPED:
@@ -214,8 +229,16 @@ func sw_go_intr(uc *C.uc_engine, id C.uintptr_t, intno C.uint32_t) {
 		return
 	}
 	e := h.e
-	defer e.recoverHook()
+	e.inHook = true
+	defer e.endHook()
 	n := uint32(intno)
+	if e.insnHandled {
+		// Unicorn 2.1.1 raises the CPU's invalid-opcode exception after
+		// an invalid-instruction hook returned true; the run already
+		// stops there (see sw_go_insn_invalid).
+		e.insnHandled = false
+		return
+	}
 	if e.def.syscall.insn == 0 && n == e.def.syscall.intno && len(e.sysHooks) > 0 {
 		e.runSyscall()
 		return
@@ -244,7 +267,8 @@ func sw_go_syscall(uc *C.uc_engine, id C.uintptr_t) {
 	if h == nil {
 		return
 	}
-	defer h.e.recoverHook()
+	h.e.inHook = true
+	defer h.e.endHook()
 	h.e.runSyscall()
 }
 
@@ -277,8 +301,18 @@ func sw_go_insn_invalid(uc *C.uc_engine, id C.uintptr_t) C.bool {
 		return false
 	}
 	e := h.e
-	defer e.recoverHook()
+	e.inHook = true
+	defer e.endHook()
 	ok := h.insn()
+	if ok {
+		// The hook handled the instruction: end the run without error.
+		// Unicorn 2.0.1 does so by itself; 2.1.1 instead delivers the
+		// CPU's invalid-opcode exception to the interrupt hooks next
+		// (without one: UC_ERR_EXCEPTION), which sw_go_intr swallows.
+		e.insnHandled = true
+		e.stopReq = true
+		C.uc_emu_stop(uc)
+	}
 	if e.held {
 		e.flushPC()
 	}
@@ -287,7 +321,7 @@ func sw_go_insn_invalid(uc *C.uc_engine, id C.uintptr_t) C.bool {
 
 // install registers h in the table and, for hooks with their own Unicorn
 // hook, with Unicorn.
-func (e *Engine) install(h *hook, add func(id C.uintptr_t, hh *C.uc_hook) C.uc_err, op string) (emu.Hook, error) {
+func (e *Engine) install(h *hook, add func(ud *C.sw_ud, hh *C.uc_hook) C.uc_err, op string) (emu.Hook, error) {
 	if e.uc == nil {
 		return 0, ErrClosed
 	}
@@ -295,9 +329,18 @@ func (e *Engine) install(h *hook, add func(id C.uintptr_t, hh *C.uc_hook) C.uc_e
 	if err := table.add(h); err != nil {
 		return 0, err
 	}
+	h.ud = (*C.sw_ud)(C.calloc(1, C.sizeof_sw_ud))
+	h.ud.id = C.uintptr_t(h.id)
+	h.ud.regs = e.regs
+	if len(h.fetch) > 0 {
+		h.ud.nfetch = C.int32_t(len(h.fetch))
+		for i, id := range h.fetch {
+			h.ud.fetch_ids[i] = C.int32_t(id)
+		}
+	}
 	if add != nil {
-		if r := add(C.uintptr_t(h.id), &h.uc); r != C.UC_ERR_OK {
-			table.release(h)
+		if r := add(h.ud, &h.uc); r != C.UC_ERR_OK {
+			releaseHook(h)
 			return 0, ucError(r, op)
 		}
 	}
@@ -309,18 +352,39 @@ func (e *Engine) install(h *hook, add func(id C.uintptr_t, hh *C.uc_hook) C.uc_e
 	return emu.Hook(h.id), nil
 }
 
+// releaseHook frees a hook's table slot and user_data. Unicorn must no
+// longer call it (hook deleted or engine closed): Unicorn 2.x skips a
+// deleted hook until it frees it, and never reads its user_data.
+func releaseHook(h *hook) {
+	table.release(h)
+	if h.ud != nil {
+		C.free(unsafe.Pointer(h.ud))
+		h.ud = nil
+	}
+}
+
 func (e *Engine) addRange(kind hookKind, ucType C.int, cb C.int, begin, end uint64, h *hook, name string) (emu.Hook, error) {
 	h.kind = kind
-	return e.install(h, func(id C.uintptr_t, hh *C.uc_hook) C.uc_err {
-		return C.sw_hook_add(e.uc, hh, ucType, cb, id, C.uint64_t(begin), C.uint64_t(end))
+	return e.install(h, func(ud *C.sw_ud, hh *C.uc_hook) C.uc_err {
+		return C.sw_hook_add(e.uc, hh, ucType, cb, ud, C.uint64_t(begin), C.uint64_t(end))
 	}, fmt.Sprintf("hook_add %s %#x-%#x", name, begin, end))
 }
 
 // HookCode runs fn before each instruction in [begin, end] (begin > end:
 // everywhere). Code translated before the hook was added does not call
 // it: RemoveCache(begin, end+1) after adding hooks between runs.
-func (e *Engine) HookCode(begin, end uint64, fn emu.CodeHook) (emu.Hook, error) {
-	return e.addRange(kindCode, C.UC_HOOK_CODE, C.SW_CB_CODE, begin, end, &hook{code: fn}, "code")
+//
+// prefetch names registers fn reads or writes (at most 8 count; others
+// are ignored, and so are the pc and registers wider than 8 bytes): the
+// hook's C trampoline reads them with uc_reg_read before calling fn, so
+// ReadReg and WriteReg of them in fn cost no cgo call (see regs.go).
+// It changes nothing else: fn may access any register.
+func (e *Engine) HookCode(begin, end uint64, fn emu.CodeHook, prefetch ...emu.RegID) (emu.Hook, error) {
+	fetch, err := e.fetchList(prefetch)
+	if err != nil {
+		return 0, err
+	}
+	return e.addRange(kindCode, C.UC_HOOK_CODE, C.SW_CB_CODE, begin, end, &hook{code: fn, fetch: fetch}, "code")
 }
 
 // HookBlock runs fn at the start of each basic block in [begin, end]
@@ -334,7 +398,7 @@ func (e *Engine) HookBlock(begin, end uint64, fn emu.CodeHook) (emu.Hook, error)
 // with the value read (UC_HOOK_MEM_READ_AFTER); a write before, with the
 // value to be written. fn's result is ignored.
 //
-// Unicorn 2.0.1 never calls UC_HOOK_MEM_FETCH hooks, so a fetch is
+// Unicorn (2.0.1 and 2.1.1) never calls UC_HOOK_MEM_FETCH hooks, so a fetch is
 // reported from a code hook on the same range: once per instruction, with
 // the instruction's address and size and value 0.
 func (e *Engine) HookMem(kinds emu.Access, begin, end uint64, fn emu.MemHook) (emu.Hook, error) {
@@ -352,16 +416,16 @@ func (e *Engine) HookMem(kinds emu.Access, begin, end uint64, fn emu.MemHook) (e
 	if kinds&emu.AccessFetch != 0 {
 		h.code = func(addr uint64, size uint32) { fn(emu.AccessFetch, addr, int(size), 0) }
 	}
-	return e.install(h, func(id C.uintptr_t, hh *C.uc_hook) C.uc_err {
+	return e.install(h, func(ud *C.sw_ud, hh *C.uc_hook) C.uc_err {
 		if t != 0 {
-			if r := C.sw_hook_add(e.uc, hh, t, C.SW_CB_MEM, id, C.uint64_t(begin), C.uint64_t(end)); r != C.UC_ERR_OK {
+			if r := C.sw_hook_add(e.uc, hh, t, C.SW_CB_MEM, ud, C.uint64_t(begin), C.uint64_t(end)); r != C.UC_ERR_OK {
 				return r
 			}
 		}
 		if h.code == nil {
 			return C.UC_ERR_OK
 		}
-		r := C.sw_hook_add(e.uc, &h.uc2, C.UC_HOOK_CODE, C.SW_CB_CODE, id, C.uint64_t(begin), C.uint64_t(end))
+		r := C.sw_hook_add(e.uc, &h.uc2, C.UC_HOOK_CODE, C.SW_CB_CODE, ud, C.uint64_t(begin), C.uint64_t(end))
 		if r != C.UC_ERR_OK && h.uc != 0 {
 			C.uc_hook_del(e.uc, h.uc)
 		}
@@ -379,11 +443,12 @@ func (e *Engine) HookInvalidMem(fn emu.InvalidMemHook) (emu.Hook, error) {
 }
 
 // HookInvalidInsn runs fn when the CPU meets an instruction it cannot
-// decode (x86 ud2 is one). Unicorn 2.0.1 ends the run at such an
-// instruction whatever fn returns: true ends Start without error (fn
-// handled it: it should set the pc, and the caller starts again), false
-// with UC_ERR_INSN_INVALID. Without this hook Start returns
-// UC_ERR_INSN_INVALID.
+// decode (x86 ud2 is one). The run ends at such an instruction whatever
+// fn returns: true ends Start without error (fn handled it: it should set
+// the pc, and the caller starts again), false with UC_ERR_INSN_INVALID.
+// Without this hook Start returns UC_ERR_INSN_INVALID. (Unicorn 2.0.1
+// behaves so itself; 2.1.1 would raise the CPU's invalid-opcode exception
+// after true, which the binding swallows.)
 func (e *Engine) HookInvalidInsn(fn func() bool) (emu.Hook, error) {
 	return e.addRange(kindInsnInvalid, C.UC_HOOK_INSN_INVALID, C.SW_CB_INSN_INVALID, 1, 0, &hook{insn: fn}, "invalid insn")
 }
@@ -435,8 +500,8 @@ func (e *Engine) ensureIntrHook() error {
 		return nil
 	}
 	h := &hook{kind: kindInternal}
-	_, err := e.install(h, func(id C.uintptr_t, hh *C.uc_hook) C.uc_err {
-		return C.sw_hook_add(e.uc, hh, C.UC_HOOK_INTR, C.SW_CB_INTR, id, 1, 0)
+	_, err := e.install(h, func(ud *C.sw_ud, hh *C.uc_hook) C.uc_err {
+		return C.sw_hook_add(e.uc, hh, C.UC_HOOK_INTR, C.SW_CB_INTR, ud, 1, 0)
 	}, "hook_add interrupt")
 	if err == nil {
 		e.intrUC = h.uc
@@ -454,8 +519,8 @@ func (e *Engine) ensureSyscallHook() error {
 		return nil
 	}
 	h := &hook{kind: kindInternal}
-	_, err := e.install(h, func(id C.uintptr_t, hh *C.uc_hook) C.uc_err {
-		return C.sw_hook_add_syscall(e.uc, hh, id, insn)
+	_, err := e.install(h, func(ud *C.sw_ud, hh *C.uc_hook) C.uc_err {
+		return C.sw_hook_add_syscall(e.uc, hh, ud, insn)
 	}, "hook_add syscall insn")
 	if err == nil {
 		e.sysUC = h.uc
@@ -463,8 +528,8 @@ func (e *Engine) ensureSyscallHook() error {
 	return err
 }
 
-// RemoveHook removes a hook. Unicorn 2.0.1 frees its hook only when the
-// current or next Start ends; the hook is not called again meanwhile.
+// RemoveHook removes a hook. Unicorn frees its hook only when the current
+// or next Start ends; the hook is not called again meanwhile.
 func (e *Engine) RemoveHook(id emu.Hook) error {
 	if e.uc == nil {
 		return ErrClosed
@@ -489,6 +554,6 @@ func (e *Engine) RemoveHook(id emu.Hook) error {
 		}
 	}
 	delete(e.hooks, id)
-	table.release(h)
+	releaseHook(h)
 	return nil
 }

@@ -3,7 +3,10 @@ package unicorn
 // #include <unicorn/unicorn.h>
 import "C"
 
-import "github.com/smallworld-go/smallworld/platform"
+import (
+	"github.com/smallworld-go/smallworld/cpu"
+	"github.com/smallworld-go/smallworld/platform"
+)
 
 // platformDef is what the binding knows about one guest platform: how to
 // open Unicorn for it, its registers, and how its system call reaches us.
@@ -23,11 +26,11 @@ type platformDef struct {
 	// hookExits: exits are code hooks, not Unicorn's (exits.go).
 	hookExits bool
 
-	// gprs names the registers of QEMU's general register array by slot
-	// ("" for a slot left alone), gprSize its slot size: the registers
-	// regfast.go reads and writes directly.
-	gprs    []string
-	gprSize int
+	// gprs names the general registers ("" for a slot left alone): a
+	// write of one during a hook is buffered and applied when the hook
+	// returns (regs.go). Their writes cannot fail and have no side
+	// effects, unlike those of segment, flags or system registers.
+	gprs []string
 
 	// Built by init from regs.
 	index map[string]regDef
@@ -38,9 +41,10 @@ type platformDef struct {
 // regMeta is what a register access needs to know about a register id.
 type regMeta struct {
 	name string
-	size uint8 // bytes; 0: no register of this platform
-	pc   bool  // the program counter or an alias of it (amd64 eip)
-	slot int16 // 1 + slot in the general register array; 0: not in it
+	size uint8     // bytes; 0: no register of this platform
+	pc   bool      // the program counter or an alias of it (amd64 eip)
+	gpr  bool      // in gprs: writes during a hook may be buffered
+	root C.int32_t // id of the register holding this one's bits (rax for eax), -1 if unknown
 }
 
 // maxRegBytes bounds the buffer of a register access.
@@ -71,8 +75,8 @@ type syscallDef struct {
 }
 
 // CPU exception numbers Unicorn passes to UC_HOOK_INTR hooks for the
-// system call instruction (QEMU 5.0's numbering, which Unicorn 2.0.1
-// keeps; each is checked by TestSyscallEveryPlatform).
+// system call instruction (QEMU 5.0's numbering, which Unicorn 2.0.1 and
+// 2.1.1 keep; each is checked by TestSyscallEveryPlatform).
 const (
 	excpARMSWI      = 2    // target/arm/cpu.h EXCP_SWI: svc, ARM, Thumb and AArch64
 	excpMIPSSyscall = 17   // target/mips/cpu.h EXCP_SYSCALL
@@ -84,41 +88,44 @@ const (
 // tables come from the files <platform>regs.go; a platform whose table is
 // short only lacks names (RegID says so), the engine still runs.
 var platforms = map[string]*platformDef{
-	"amd64": {arch: C.UC_ARCH_X86, mode: C.UC_MODE_64, model: -1, regs: amd64Regs, lacks: amd64Lacks, gprs: amd64GPRs, gprSize: 8,
+	"amd64": {arch: C.UC_ARCH_X86, mode: C.UC_MODE_64, model: -1, regs: amd64Regs, lacks: amd64Lacks, gprs: amd64GPRs,
 		syscall: syscallDef{insn: C.UC_X86_INS_SYSCALL, size: 2, atInsn: true, advances: true}},
-	"i386": {arch: C.UC_ARCH_X86, mode: C.UC_MODE_32, model: -1, regs: i386Regs, lacks: i386Lacks, gprs: i386GPRs, gprSize: 8,
+	"i386": {arch: C.UC_ARCH_X86, mode: C.UC_MODE_32, model: -1, regs: i386Regs, lacks: i386Lacks, gprs: i386GPRs,
 		syscall: syscallDef{intno: excpX86Int80, size: 2}},
-	"aarch64": {arch: C.UC_ARCH_ARM64, mode: C.UC_MODE_ARM, model: C.UC_CPU_ARM64_MAX, regs: aarch64Regs, lacks: aarch64Lacks, gprs: aarch64GPRs, gprSize: 8,
+	"aarch64": {arch: C.UC_ARCH_ARM64, mode: C.UC_MODE_ARM, model: C.UC_CPU_ARM64_MAX, regs: aarch64Regs, lacks: aarch64Lacks, gprs: aarch64GPRs,
 		syscall: syscallDef{intno: excpARMSWI, size: 4}},
 	// ARM opens in ARM mode; Start at an odd address runs Thumb (the pc's
 	// bit 0 selects the instruction set, as BX does): armhf code is Thumb-2.
-	"armel": {arch: C.UC_ARCH_ARM, mode: C.UC_MODE_ARM, model: C.UC_CPU_ARM_CORTEX_A15, regs: armRegs, lacks: armLacks, gprs: armGPRs, gprSize: 4,
+	"armel": {arch: C.UC_ARCH_ARM, mode: C.UC_MODE_ARM, model: C.UC_CPU_ARM_CORTEX_A15, regs: armRegs, lacks: armLacks, gprs: armGPRs,
 		syscall: syscallDef{intno: excpARMSWI, size: 4}},
-	"armhf": {arch: C.UC_ARCH_ARM, mode: C.UC_MODE_ARM, model: C.UC_CPU_ARM_CORTEX_A15, regs: armRegs, lacks: armLacks, gprs: armGPRs, gprSize: 4,
+	"armhf": {arch: C.UC_ARCH_ARM, mode: C.UC_MODE_ARM, model: C.UC_CPU_ARM_CORTEX_A15, regs: armRegs, lacks: armLacks, gprs: armGPRs,
 		syscall: syscallDef{intno: excpARMSWI, size: 4}},
-	"mips": {arch: C.UC_ARCH_MIPS, mode: C.UC_MODE_MIPS32 | C.UC_MODE_BIG_ENDIAN, model: C.UC_CPU_MIPS32_74KF, regs: mipsRegs, lacks: mipsLacks, gprs: mipsGPRs, gprSize: 4,
+	"mips": {arch: C.UC_ARCH_MIPS, mode: C.UC_MODE_MIPS32 | C.UC_MODE_BIG_ENDIAN, model: C.UC_CPU_MIPS32_74KF, regs: mipsRegs, lacks: mipsLacks, gprs: mipsGPRs,
 		syscall: syscallDef{intno: excpMIPSSyscall, size: 4}, hookExits: true},
-	"mipsel": {arch: C.UC_ARCH_MIPS, mode: C.UC_MODE_MIPS32, model: C.UC_CPU_MIPS32_74KF, regs: mipsRegs, lacks: mipsLacks, gprs: mipsGPRs, gprSize: 4,
+	"mipsel": {arch: C.UC_ARCH_MIPS, mode: C.UC_MODE_MIPS32, model: C.UC_CPU_MIPS32_74KF, regs: mipsRegs, lacks: mipsLacks, gprs: mipsGPRs,
 		syscall: syscallDef{intno: excpMIPSSyscall, size: 4}, hookExits: true},
-	// Unicorn 2.0.1 cannot execute MIPS64 code: cpu_mips_init checks
-	// UC_CPU_MIPS64_x+16 against QEMU's mips_defs table but then indexes
-	// it with x, so every MIPS64 model (and the default) is one of the
+	// Unicorn 2.0.1 and 2.1.1 cannot execute MIPS64 code: cpu_mips_init
+	// checks a MIPS64 model x as QEMU's mips_defs[x+16] but then uses
+	// mips_defs[x], so every MIPS64 model (and the default) is one of the
 	// MIPS32 CPUs listed first (4Kc...M14Kc) and each 64-bit instruction
-	// raises Reserved Instruction (EXCP_RI). uc_emu_start also writes the
-	// 64-bit pc from a 32-bit variable (upstream PR #2111). The entries
-	// keep what a fixed Unicorn would need.
-	"mips64": {unsupported: "unicorn 2.0.1 cannot execute mips64 (its MIPS64 CPU models are MIPS32 CPUs: 64-bit instructions raise Reserved Instruction)",
+	// raises Reserved Instruction (EXCP_RI; measured on 2.1.1 with all 13
+	// models; uc_ctl_set_cpu_model refuses 13 and above). uc_emu_start
+	// also writes the 64-bit pc from a 32-bit variable whose other half is
+	// stack garbage, so the first fetch raises Address Error (EXCP_AdEL,
+	// 12) with the pc reading 0 (upstream PR #2111). The entries keep what
+	// a fixed Unicorn would need.
+	"mips64": {unsupported: "unicorn " + linkedVersion + " cannot execute mips64 (its MIPS64 CPU models are MIPS32 CPUs: 64-bit instructions raise Reserved Instruction)",
 		arch: C.UC_ARCH_MIPS, mode: C.UC_MODE_MIPS64 | C.UC_MODE_BIG_ENDIAN, model: C.UC_CPU_MIPS64_MIPS64R2_GENERIC, regs: mips64Regs, lacks: mipsLacks,
 		syscall: syscallDef{intno: excpMIPSSyscall, size: 4}, hookExits: true},
-	"mips64el": {unsupported: "unicorn 2.0.1 cannot execute mips64el (its MIPS64 CPU models are MIPS32 CPUs: 64-bit instructions raise Reserved Instruction)",
+	"mips64el": {unsupported: "unicorn " + linkedVersion + " cannot execute mips64el (its MIPS64 CPU models are MIPS32 CPUs: 64-bit instructions raise Reserved Instruction)",
 		arch: C.UC_ARCH_MIPS, mode: C.UC_MODE_MIPS64, model: C.UC_CPU_MIPS64_MIPS64R2_GENERIC, regs: mips64Regs, lacks: mipsLacks,
 		syscall: syscallDef{intno: excpMIPSSyscall, size: 4}, hookExits: true},
-	"ppc": {arch: C.UC_ARCH_PPC, mode: C.UC_MODE_PPC32 | C.UC_MODE_BIG_ENDIAN, model: -1, regs: ppcRegs, lacks: ppcLacks, gprs: ppcGPRs, gprSize: 4,
+	"ppc": {arch: C.UC_ARCH_PPC, mode: C.UC_MODE_PPC32 | C.UC_MODE_BIG_ENDIAN, model: -1, regs: ppcRegs, lacks: ppcLacks, gprs: ppcGPRs,
 		syscall: syscallDef{intno: excpPPCSyscall, size: 4}},
 	// uc_open accepts PPC64|BIG_ENDIAN but the first instruction raises
 	// UC_ERR_EXCEPTION; PPC64 little-endian is UC_ERR_MODE.
-	"ppc64":   {unsupported: "unicorn 2.0.1 cannot execute ppc64", regs: ppc64Regs, lacks: ppcLacks},
-	"ppc64le": {unsupported: "unicorn 2.0.1 cannot execute ppc64le", regs: ppc64Regs, lacks: ppcLacks},
+	"ppc64":   {unsupported: "unicorn " + linkedVersion + " cannot execute ppc64", regs: ppc64Regs, lacks: ppcLacks},
+	"ppc64le": {unsupported: "unicorn " + linkedVersion + " cannot execute ppc64le", regs: ppc64Regs, lacks: ppcLacks},
 }
 
 func init() {
@@ -140,13 +147,14 @@ func init() {
 			maxID = max(maxID, r.id)
 		}
 		d.meta = make([]regMeta, maxID+1)
+		file, _ := cpu.For(p)
 		for _, r := range d.regs {
 			d.meta[r.id] = regMeta{name: r.name, size: uint8(r.size),
-				pc: r.name == p.PC || (name == "amd64" && r.name == "eip")}
+				pc: r.name == p.PC || (name == "amd64" && r.name == "eip"), root: rootID(d, file, r.name)}
 		}
-		for i, n := range d.gprs {
+		for _, n := range d.gprs {
 			if r, ok := d.index[n]; ok && n != "" {
-				d.meta[r.id].slot = int16(i + 1)
+				d.meta[r.id].gpr = true
 			}
 		}
 		pc, ok := d.index[p.PC]
@@ -156,6 +164,34 @@ func init() {
 		d.pcID = pc.id
 	}
 }
+
+// rootID returns the Unicorn id of the base register holding a
+// register's bits in package cpu's table (rax for eax and al, x0 for
+// w0), the register's own id for a base register, or -1 when that is
+// not known (the binding then treats the register as sharing bits with
+// every other).
+func rootID(d *platformDef, f *cpu.File, name string) C.int32_t {
+	if f == nil {
+		return -1
+	}
+	for i := 0; i < 8; i++ {
+		r, ok := f.Lookup(name)
+		if !ok {
+			return -1
+		}
+		if r.Parent == "" {
+			if x, ok := d.index[name]; ok {
+				return C.int32_t(x.id)
+			}
+			return -1
+		}
+		name = r.Parent
+	}
+	return -1
+}
+
+// linkedVersion is the linked Unicorn's version, for messages.
+var linkedVersion = Version()
 
 // defFor returns the table entry of a platform.
 func defFor(p *platform.Platform) (*platformDef, bool) {

@@ -58,7 +58,7 @@ func isaFor(p *platform.Platform) isa {
 }
 
 // executable returns the platforms the engine runs: those the platform
-// package marks executable, less those the table says Unicorn 2.0.1
+// package marks executable, less those the table says the linked Unicorn
 // cannot run (TestUnsupported checks those).
 func executable() []*platform.Platform {
 	var ps []*platform.Platform
@@ -190,30 +190,82 @@ func TestSyscallEveryPlatform(t *testing.T) {
 	}
 }
 
-// TestFastRegs checks the direct register path against Unicorn's, both
-// ways, for every register of the array, on every executable platform.
-func TestFastRegs(t *testing.T) {
+// TestHookRegsEveryPlatform checks the register buffer of hooks
+// (regs.go) on every executable platform: a code hook sees the values of
+// its prefetched general registers, reads registers it did not prefetch
+// through Unicorn, and its writes (buffered and applied after it returns)
+// reach the guest: the NOP after the hook and the final state see them.
+func TestHookRegsEveryPlatform(t *testing.T) {
 	for _, p := range executable() {
 		t.Run(p.Name, func(t *testing.T) {
+			c := isaFor(p)
 			e := newEngine(t, p)
-			if e.gpr == nil {
-				t.Fatalf("no direct register access on %s", p.Name)
+			must(t, e.Map(codeAddr, 0x1000, memory.RWX))
+			code := slices.Concat(c.nop, c.nop)
+			must(t, e.WriteMem(codeAddr, code))
+			exit := uint64(codeAddr + len(code))
+			must(t, e.SetExits([]uint64{exit}))
+			var names []string
+			for _, n := range e.def.gprs {
+				if n != "" && n != p.SP {
+					names = append(names, n)
+				}
 			}
-			for _, name := range e.def.gprs {
-				if name == "" {
-					continue
+			mask := p.WordMask()
+			val := func(i int, salt uint64) uint64 {
+				return (0x1122334455667788 ^ uint64(i+1)*0x0101010101010101 ^ salt) & mask
+			}
+			var ids []emu.RegID
+			for i, n := range names {
+				ids = append(ids, id(t, e, n))
+				set(t, e, n, val(i, 0))
+			}
+			fetched := ids[:min(len(ids), fetchMax)]
+			first := true
+			_, err := e.HookCode(codeAddr, codeAddr, func(uint64, uint32) {
+				if !first {
+					return
 				}
-				r := e.def.index[name]
-				mask := masks[r.size]
-				v := (0x1122334455667788 ^ uint64(r.id)*0x0101010101010101) & mask
-				set(t, e, name, v)
-				if got := e.ucReadReg(r.id) & mask; got != v {
-					t.Errorf("%s: wrote %#x directly, Unicorn reads %#x", name, v, got)
+				first = false
+				for i, r := range ids {
+					if _, ok := e.cached(r); ok != (i < len(fetched)) {
+						t.Errorf("%s: prefetched %v", names[i], ok)
+					}
+					if v, err := e.ReadReg(r); err != nil || v != val(i, 0) {
+						t.Errorf("%s in the hook = %#x, %v; want %#x", names[i], v, err, val(i, 0))
+					}
+					must(t, e.WriteReg(r, val(i, 0xff)))
 				}
-				e.ucWriteReg(r.id, ^v&mask)
-				if got := get(t, e, name); got != ^v&mask {
-					t.Errorf("%s: Unicorn wrote %#x, read %#x directly", name, ^v&mask, got)
+				for i, r := range ids {
+					if v, err := e.ReadReg(r); err != nil || v != val(i, 0xff) {
+						t.Errorf("%s read back in the hook = %#x, %v; want %#x", names[i], v, err, val(i, 0xff))
+					}
 				}
+			}, fetched...)
+			must(t, err)
+			var after []uint64
+			_, err = e.HookCode(codeAddr+uint64(len(c.nop)), codeAddr+uint64(len(c.nop)), func(uint64, uint32) {
+				for _, r := range ids {
+					v, _ := e.ReadReg(r)
+					after = append(after, v)
+				}
+			})
+			must(t, err)
+			begin := uint64(codeAddr)
+			if c.thumb {
+				begin |= 1
+			}
+			must(t, e.Start(begin, emu.StartOptions{}))
+			for i, n := range names {
+				if i < len(after) && after[i] != val(i, 0xff) {
+					t.Errorf("%s in the next hook = %#x, want %#x", n, after[i], val(i, 0xff))
+				}
+				if v := get(t, e, n); v != val(i, 0xff) {
+					t.Errorf("%s after the run = %#x, want %#x", n, v, val(i, 0xff))
+				}
+			}
+			if v := get(t, e, p.PC); v != exit {
+				t.Errorf("%s = %#x, want %#x", p.PC, v, exit)
 			}
 		})
 	}

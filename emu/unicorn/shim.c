@@ -1,36 +1,97 @@
 // See shim.h. The Go dispatchers (sw_go_*) are the //export functions of
-// hooks.go; user_data carries a hook id, never a Go pointer.
+// hooks.go; user_data is an sw_ud (C memory), never a Go pointer.
+//
+// Every trampoline applies the engine's register write log after the Go
+// dispatcher returns. It takes the engine's sw_regs from the sw_ud before
+// calling Go: a hook may remove itself, which frees its sw_ud.
 
 #include "shim.h"
 #include "_cgo_export.h"
 
-static void tr_code(uc_engine *uc, uint64_t addr, uint32_t size, void *ud) {
-	sw_go_code(uc, (uintptr_t)ud, addr, size);
+uc_err sw_flush_log(uc_engine *uc, sw_regs *r) {
+	uc_err first = UC_ERR_OK;
+	int n = r->nlog;
+	r->nlog = 0;
+	for (int i = 0; i < n; i++) {
+		uc_err e = uc_reg_write(uc, r->log_ids[i], &r->log_vals[i]);
+		if (e != UC_ERR_OK && first == UC_ERR_OK) {
+			first = e;
+		}
+	}
+	if (first != UC_ERR_OK && r->log_err == UC_ERR_OK) {
+		r->log_err = first;
+	}
+	return first;
+}
+
+uc_err sw_reg_read_flushed(uc_engine *uc, sw_regs *r, int id, void *value) {
+	if (r->nlog) {
+		sw_flush_log(uc, r);
+	}
+	return uc_reg_read(uc, id, value);
+}
+
+static inline void after(uc_engine *uc, sw_regs *r) {
+	if (r->nlog) {
+		sw_flush_log(uc, r);
+	}
+}
+
+static void tr_code(uc_engine *uc, uint64_t addr, uint32_t size, void *p) {
+	sw_ud *ud = p;
+	sw_regs *r = ud->regs;
+	int n = ud->nfetch;
+	for (int i = 0; i < n; i++) {
+		r->fetch_ids[i] = ud->fetch_ids[i];
+		r->fetch_vals[i] = 0;
+		uc_reg_read(uc, ud->fetch_ids[i], &r->fetch_vals[i]);
+	}
+	r->nfetch = n;
+	sw_go_code(uc, ud->id, addr, size);
+	r->nfetch = 0;
+	after(uc, r);
 }
 
 static void tr_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
-                   int64_t value, void *ud) {
-	sw_go_mem(uc, (uintptr_t)ud, (int)type, addr, size, value);
+                   int64_t value, void *p) {
+	sw_ud *ud = p;
+	sw_regs *r = ud->regs;
+	sw_go_mem(uc, ud->id, (int)type, addr, size, value);
+	after(uc, r);
 }
 
 static bool tr_mem_invalid(uc_engine *uc, uc_mem_type type, uint64_t addr,
-                           int size, int64_t value, void *ud) {
-	return sw_go_mem_invalid(uc, (uintptr_t)ud, (int)type, addr, size, value);
+                           int size, int64_t value, void *p) {
+	sw_ud *ud = p;
+	sw_regs *r = ud->regs;
+	bool ok = sw_go_mem_invalid(uc, ud->id, (int)type, addr, size, value);
+	after(uc, r);
+	return ok;
 }
 
-static void tr_intr(uc_engine *uc, uint32_t intno, void *ud) {
-	sw_go_intr(uc, (uintptr_t)ud, intno);
+static void tr_intr(uc_engine *uc, uint32_t intno, void *p) {
+	sw_ud *ud = p;
+	sw_regs *r = ud->regs;
+	sw_go_intr(uc, ud->id, intno);
+	after(uc, r);
 }
 
-static void tr_syscall(uc_engine *uc, void *ud) {
-	sw_go_syscall(uc, (uintptr_t)ud);
+static void tr_syscall(uc_engine *uc, void *p) {
+	sw_ud *ud = p;
+	sw_regs *r = ud->regs;
+	sw_go_syscall(uc, ud->id);
+	after(uc, r);
 }
 
-static bool tr_insn_invalid(uc_engine *uc, void *ud) {
-	return sw_go_insn_invalid(uc, (uintptr_t)ud);
+static bool tr_insn_invalid(uc_engine *uc, void *p) {
+	sw_ud *ud = p;
+	sw_regs *r = ud->regs;
+	bool ok = sw_go_insn_invalid(uc, ud->id);
+	after(uc, r);
+	return ok;
 }
 
-uc_err sw_hook_add(uc_engine *uc, uc_hook *hh, int type, int cb, uintptr_t id,
+uc_err sw_hook_add(uc_engine *uc, uc_hook *hh, int type, int cb, sw_ud *ud,
                    uint64_t begin, uint64_t end) {
 	void *fn;
 	switch (cb) {
@@ -52,12 +113,12 @@ uc_err sw_hook_add(uc_engine *uc, uc_hook *hh, int type, int cb, uintptr_t id,
 	default:
 		return UC_ERR_ARG;
 	}
-	return uc_hook_add(uc, hh, type, fn, (void *)id, begin, end);
+	return uc_hook_add(uc, hh, type, fn, ud, begin, end);
 }
 
-uc_err sw_hook_add_syscall(uc_engine *uc, uc_hook *hh, uintptr_t id, int insn) {
-	return uc_hook_add(uc, hh, UC_HOOK_INSN, (void *)tr_syscall, (void *)id,
-	                   1, 0, insn);
+uc_err sw_hook_add_syscall(uc_engine *uc, uc_hook *hh, sw_ud *ud, int insn) {
+	return uc_hook_add(uc, hh, UC_HOOK_INSN, (void *)tr_syscall, ud, 1, 0,
+	                   insn);
 }
 
 uc_err sw_exits_enable(uc_engine *uc) { return uc_ctl_exits_enable(uc); }

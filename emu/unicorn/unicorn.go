@@ -127,13 +127,14 @@ func ucError(code C.uc_err, op string) *Error {
 }
 
 // ErrUnsupported is the root of the error New returns for a platform
-// Unicorn 2.0.1 cannot execute (ppc64, ppc64le).
+// the linked Unicorn cannot execute (ppc64, ppc64le, mips64, mips64el).
 var ErrUnsupported = errors.New("unicorn: platform not supported")
 
 // ErrClosed is returned by every method of a closed Engine.
 var ErrClosed = errors.New("unicorn: engine is closed")
 
-// Version returns the version of the linked Unicorn library ("2.0.1").
+// Version returns the version of the linked Unicorn library ("2.1.1";
+// "2.0.1" with -tags unicorn_dynamic on Debian 12).
 func Version() string {
 	var major, minor C.uint
 	v := C.uc_version(&major, &minor)
@@ -144,10 +145,13 @@ func Version() string {
 // concurrent use. Start pins the calling goroutine to its OS thread while
 // the guest runs; hooks run on that goroutine.
 type Engine struct {
-	uc  *C.uc_engine
-	p   *platform.Platform
-	def *platformDef
-	gpr unsafe.Pointer // QEMU's general register array, or nil (regfast.go)
+	uc   *C.uc_engine
+	p    *platform.Platform
+	def  *platformDef
+	regs *C.sw_regs // register buffer of hooks (regs.go), C memory
+
+	inHook      bool // a dispatcher runs: register writes may be buffered
+	insnHandled bool // an invalid-instruction hook returned true (sw_go_insn_invalid)
 
 	hooks     map[emu.Hook]*hook
 	sysHooks  []*hook   // HookSyscall callbacks (copy on write)
@@ -195,17 +199,18 @@ func New(p *platform.Platform) (*Engine, error) {
 		return nil, ucError(r, fmt.Sprintf("open %s (arch %d, mode %#x)", p.Name, def.arch, def.mode))
 	}
 	e := &Engine{uc: uc, p: p, def: def, hooks: map[emu.Hook]*hook{},
-		contexts: map[*Context]struct{}{}, unhandled: -1}
+		contexts: map[*Context]struct{}{}, unhandled: -1,
+		regs: (*C.sw_regs)(C.calloc(1, C.sizeof_sw_regs))}
 	if def.model >= 0 {
 		if r := C.sw_set_cpu_model(uc, C.int(def.model)); r != C.UC_ERR_OK {
-			C.uc_close(uc)
+			e.Close()
 			return nil, ucError(r, fmt.Sprintf("set cpu model %d for %s", def.model, p.Name))
 		}
 	}
 	// With exits enabled, uc_emu_start ignores its until argument: no
 	// address (not even 0) ends a run unless SetExits lists it.
 	if r := C.sw_exits_enable(uc); r != C.UC_ERR_OK {
-		C.uc_close(uc)
+		e.Close()
 		return nil, ucError(r, "ctl exits enable")
 	}
 	// The engine's own interrupt hook reports exceptions nobody handles
@@ -214,7 +219,6 @@ func New(p *platform.Platform) (*Engine, error) {
 		e.Close()
 		return nil, err
 	}
-	e.setupFastRegs()
 	return e, nil
 }
 
@@ -234,12 +238,14 @@ func (e *Engine) Close() error {
 		c.free()
 	}
 	r := C.uc_close(e.uc)
-	e.uc, e.gpr = nil, nil
+	e.uc = nil
+	C.free(unsafe.Pointer(e.regs))
+	e.regs = nil
 	for _, h := range e.hooks {
-		table.release(h)
+		releaseHook(h)
 	}
 	for _, h := range e.internal {
-		table.release(h)
+		releaseHook(h)
 	}
 	e.hooks, e.internal, e.sysHooks, e.intrHooks = nil, nil, nil, nil
 	for _, m := range e.ptrMaps {
@@ -511,16 +517,16 @@ func (e *Engine) RegID(name string) (emu.RegID, error) {
 		return emu.RegID(r.id), nil
 	}
 	if slices.Contains(e.def.lacks, name) {
-		return 0, fmt.Errorf("unicorn: %w %q on %s: Unicorn 2.0.1 does not model it", cpu.ErrNoRegister, name, e.p.Name)
+		return 0, fmt.Errorf("unicorn: %w %q on %s: Unicorn %s does not model it", cpu.ErrNoRegister, name, e.p.Name, Version())
 	}
 	return 0, fmt.Errorf("unicorn: %w %q on %s", cpu.ErrNoRegister, name, e.p.Name)
 }
 
-func (e *Engine) meta(id emu.RegID) (regMeta, error) {
+func (e *Engine) meta(id emu.RegID) (*regMeta, error) {
 	if uint(id) >= uint(len(e.def.meta)) || e.def.meta[id].size == 0 {
-		return regMeta{}, fmt.Errorf("unicorn: register id %d is not a register of %s", id, e.p.Name)
+		return nil, fmt.Errorf("unicorn: register id %d is not a register of %s", id, e.p.Name)
 	}
-	return e.def.meta[id], nil
+	return &e.def.meta[id], nil
 }
 
 // ReadReg reads a register of at most 64 bits.
@@ -535,15 +541,20 @@ func (e *Engine) ReadReg(id emu.RegID) (uint64, error) {
 	if m.size > 8 {
 		return 0, fmt.Errorf("unicorn: %s register %s is %d bytes: use RegBytes", e.p.Name, m.name, m.size)
 	}
-	if m.slot > 0 && e.gpr != nil {
-		return e.fastRead(int(m.slot-1), m.size), nil
-	}
 	if m.pc && e.held {
 		return e.heldPC & masks[m.size], nil
 	}
+	if e.inHook {
+		if v, ok := e.cached(id); ok {
+			return v & masks[m.size], nil
+		}
+	}
 	var v uint64
-	if r := C.uc_reg_read(e.uc, C.int(id), unsafe.Pointer(&v)); r != C.UC_ERR_OK {
+	if r := e.ucRead(C.int(id), unsafe.Pointer(&v)); r != C.UC_ERR_OK {
 		return 0, ucError(r, "reg_read "+m.name)
+	}
+	if err := e.logError(); err != nil {
+		return 0, err
 	}
 	return v & masks[m.size], nil
 }
@@ -562,12 +573,17 @@ func (e *Engine) WriteReg(id emu.RegID, v uint64) error {
 		return fmt.Errorf("unicorn: %s register %s is %d bytes: use SetRegBytes", e.p.Name, m.name, m.size)
 	}
 	v &= masks[m.size]
-	if m.slot > 0 && e.gpr != nil {
-		e.fastWrite(int(m.slot-1), v)
-		return nil
-	}
 	if m.pc {
 		return e.writePC(id, m, v)
+	}
+	if e.inHook {
+		if m.gpr {
+			return e.logWrite(id, m, v)
+		}
+		if err := e.flushLog(); err != nil {
+			return err
+		}
+		defer e.dropAliases(m)
 	}
 	if r := C.uc_reg_write(e.uc, C.int(id), unsafe.Pointer(&v)); r != C.UC_ERR_OK {
 		return ucError(r, fmt.Sprintf("reg_write %s %#x", m.name, v))
@@ -588,8 +604,12 @@ func (e *Engine) RegBytes(id emu.RegID) ([]byte, error) {
 	var buf [maxRegBytes]byte
 	if m.pc && e.held {
 		putLE(buf[:m.size], e.heldPC)
-	} else if r := C.uc_reg_read(e.uc, C.int(id), unsafe.Pointer(&buf)); r != C.UC_ERR_OK {
+	} else if v, ok := e.cached(id); ok && e.inHook {
+		putLE(buf[:m.size], v)
+	} else if r := e.ucRead(C.int(id), unsafe.Pointer(&buf)); r != C.UC_ERR_OK {
 		return nil, ucError(r, "reg_read "+m.name)
+	} else if err := e.logError(); err != nil {
+		return nil, err
 	}
 	return append([]byte(nil), buf[:m.size]...), nil
 }
@@ -616,6 +636,12 @@ func (e *Engine) SetRegBytes(id emu.RegID, b []byte) error {
 		}
 		return e.writePC(id, m, v)
 	}
+	if e.inHook {
+		if err := e.flushLog(); err != nil {
+			return err
+		}
+		defer e.dropAliases(m)
+	}
 	if r := C.uc_reg_write(e.uc, C.int(id), unsafe.Pointer(&buf)); r != C.UC_ERR_OK {
 		return ucError(r, "reg_write "+m.name)
 	}
@@ -629,14 +655,15 @@ func putLE(b []byte, v uint64) {
 }
 
 // writePC writes the program counter. Outside Start it goes straight to
-// Unicorn. In a hook it is held until the hook returns: Unicorn 2.0.1
+// Unicorn. In a hook it is held until the hook returns: Unicorn
 // implements a pc write during a run as "quit the current block and go
-// on at the new pc", which also cancels a uc_emu_stop of the same hook (a
-// model of exit that also returns would never stop). So the binding
-// writes the pc when the hook returns, unless the hook (or an earlier
-// one) called Stop: then the pc is written when Start returns. Reads in
-// the hook see the written value.
-func (e *Engine) writePC(id emu.RegID, m regMeta, v uint64) error {
+// on at the new pc", which in 2.0.1 also cancels a uc_emu_stop of the
+// same hook (a model of exit that also returns would never stop). So the
+// binding writes the pc when the hook returns (through the hook's write
+// buffer, regs.go), unless the hook (or an earlier one) called Stop: then
+// the pc is written when Start returns. Reads in the hook see the written
+// value.
+func (e *Engine) writePC(id emu.RegID, m *regMeta, v uint64) error {
 	if e.running {
 		if !e.held {
 			e.heldAdj = 0
@@ -656,7 +683,9 @@ func (e *Engine) flushPC() {
 		return // written when Start returns
 	}
 	if e.heldDirty {
-		e.setRawPC(e.heldPC - e.heldAdj)
+		// The hook's trampoline applies the write after the other
+		// buffered ones (regs.go).
+		_ = e.logWrite(emu.RegID(e.def.pcID), &e.def.meta[e.def.pcID], (e.heldPC-e.heldAdj)&masks[e.def.meta[e.def.pcID].size])
 		e.pcFlushed = true
 	}
 	e.held, e.heldDirty, e.heldAdj = false, false, 0
@@ -665,7 +694,7 @@ func (e *Engine) flushPC() {
 // rawPC reads Unicorn's pc.
 func (e *Engine) rawPC() uint64 {
 	var v uint64
-	C.uc_reg_read(e.uc, e.def.pcID, unsafe.Pointer(&v))
+	e.ucRead(e.def.pcID, unsafe.Pointer(&v))
 	return v & masks[e.def.meta[e.def.pcID].size]
 }
 
@@ -730,7 +759,7 @@ func (e *Engine) dropAround(addrs []uint64) {
 // stops the run and Start re-panics with the same value once Unicorn has
 // returned. Start may not be called from a hook.
 //
-// With Count > 0 Unicorn 2.0.1 adds its own code hook on every
+// With Count > 0 Unicorn adds its own code hook on every
 // instruction, which makes the run much slower.
 func (e *Engine) Start(begin uint64, opts emu.StartOptions) error {
 	if e.uc == nil {
@@ -746,9 +775,11 @@ func (e *Engine) Start(begin uint64, opts emu.StartOptions) error {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	e.running, e.stopReq, e.pcFlushed, e.held = true, false, false, false
-	e.unhandled, e.panicked, e.panicVal = -1, false, nil
+	e.unhandled, e.panicked, e.panicVal, e.insnHandled = -1, false, nil, false
+	e.regs.nfetch, e.regs.nlog = 0, 0
 	r := C.uc_emu_start(e.uc, C.uint64_t(begin), 0, C.uint64_t(timeout), C.size_t(opts.Count))
 	e.running = false
+	logErr := e.logError()
 	if e.held && e.heldDirty {
 		e.setRawPC(e.heldPC) // Unicorn's own pc moves are done by now
 	}
@@ -767,6 +798,9 @@ func (e *Engine) Start(begin uint64, opts emu.StartOptions) error {
 		err := ucError(r, fmt.Sprintf("emu_start %#x (stopped at pc %#x)", begin, e.rawPC()))
 		return err
 	}
+	if logErr != nil {
+		return logErr
+	}
 	if e.unhandled >= 0 {
 		err := ucError(C.UC_ERR_EXCEPTION, fmt.Sprintf("emu_start %#x: CPU exception %d at pc %#x", begin, e.unhandled, e.rawPC()))
 		return err
@@ -782,9 +816,12 @@ func (e *Engine) ResumePC() (uint64, error) {
 		return 0, ErrClosed
 	}
 	pc := e.rawPC()
+	if e.held {
+		pc = e.heldPC
+	}
 	if e.def.arch == C.UC_ARCH_ARM {
 		var cpsr uint64
-		if r := C.uc_reg_read(e.uc, C.UC_ARM_REG_CPSR, unsafe.Pointer(&cpsr)); r != C.UC_ERR_OK {
+		if r := e.ucRead(C.UC_ARM_REG_CPSR, unsafe.Pointer(&cpsr)); r != C.UC_ERR_OK {
 			return 0, ucError(r, "reg_read cpsr")
 		}
 		if cpsr&(1<<5) != 0 {
@@ -896,12 +933,15 @@ func (c *Context) free() {
 	delete(c.e.contexts, c)
 }
 
-// SaveContext saves the CPU state (uc_context_save). Unicorn 2.0.1's
-// contexts have known bugs on ARM and MIPS (state outside the register
+// SaveContext saves the CPU state (uc_context_save). Unicorn's contexts
+// have known bugs on ARM and MIPS (2.0.1's issue tracker) (state outside the register
 // file it saves); check what you rely on.
 func (e *Engine) SaveContext() (emu.Context, error) {
 	if e.uc == nil {
 		return nil, ErrClosed
+	}
+	if err := e.flushLog(); err != nil {
+		return nil, err
 	}
 	c := &Context{e: e}
 	if r := C.uc_context_alloc(e.uc, &c.c); r != C.UC_ERR_OK {
@@ -931,6 +971,10 @@ func (e *Engine) RestoreContext(ctx emu.Context) error {
 	if c.c == nil {
 		return errors.New("unicorn: RestoreContext: context was freed")
 	}
+	if err := e.flushLog(); err != nil {
+		return err
+	}
+	e.regs.nfetch = 0 // every prefetched value is stale now
 	if r := C.uc_context_restore(e.uc, c.c); r != C.UC_ERR_OK {
 		return ucError(r, "context_restore")
 	}
