@@ -90,9 +90,11 @@ func alignInt(n, a int) int { return (n + a - 1) / a * a }
 
 // reloc is one dynamic relocation, class and byte order undone.
 type reloc struct {
-	Off  uint64 // r_offset: the slot the dynamic linker writes
-	Sym  uint32 // symbol index in .dynsym
-	Type uint32
+	Off    uint64 // r_offset: the slot the dynamic linker writes
+	Sym    uint32 // symbol index in .dynsym
+	Type   uint32
+	Addend uint64 // r_addend of a RELA entry
+	Rela   bool   // false: the addend is the slot's contents (REL)
 }
 
 // dynRelocs returns the relocations of every SHT_RELA and SHT_REL
@@ -143,13 +145,22 @@ func decodeRelocs(b []byte, class elf.Class, order binary.ByteOrder, rela bool) 
 	}
 	out := make([]reloc, 0, len(b)/size)
 	for i := 0; i+size <= len(b); i += size {
+		var r reloc
 		if w == 4 {
 			info := order.Uint32(b[i+4:])
-			out = append(out, reloc{Off: uint64(order.Uint32(b[i:])), Sym: info >> 8, Type: info & 0xff})
+			r = reloc{Off: uint64(order.Uint32(b[i:])), Sym: info >> 8, Type: info & 0xff}
+			if rela {
+				r.Addend = uint64(int64(int32(order.Uint32(b[i+8:]))))
+			}
 		} else {
 			info := order.Uint64(b[i+8:])
-			out = append(out, reloc{Off: order.Uint64(b[i:]), Sym: uint32(info >> 32), Type: uint32(info)})
+			r = reloc{Off: order.Uint64(b[i:]), Sym: uint32(info >> 32), Type: uint32(info)}
+			if rela {
+				r.Addend = order.Uint64(b[i+16:])
+			}
 		}
+		r.Rela = rela
+		out = append(out, r)
 	}
 	return out, nil
 }

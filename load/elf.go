@@ -61,6 +61,9 @@ type ELF struct {
 	Interp       string // PT_INTERP, "" for a static executable or library
 	BuildID      []byte // NT_GNU_BUILD_ID, nil when absent
 	DynamicVaddr uint64 // PT_DYNAMIC's vaddr, 0 when absent
+	// Relro is PT_GNU_RELRO: data the dynamic linker relocates and then
+	// makes read-only (Memsz 0 when absent).
+	Relro Segment
 
 	Symbols []Symbol // definitions: .symtab first, then .dynsym
 	Imports []Import
@@ -70,6 +73,8 @@ type ELF struct {
 	size  int64    // -1 when unknown
 	index map[string]int
 	imps  map[string]int
+
+	relocs []reloc // dynamic relocations (MatchExe checks RELRO with them)
 }
 
 const opELF = "load elf"
@@ -141,6 +146,8 @@ func parseELF(r io.ReaderAt, size int64, name string) (*ELF, error) {
 			e.PhdrVaddr, hasPhdr = pr.Vaddr, true
 		case elf.PT_DYNAMIC:
 			e.DynamicVaddr = pr.Vaddr
+		case elf.PT_GNU_RELRO:
+			e.Relro = Segment{Vaddr: pr.Vaddr, Memsz: pr.Memsz, Off: pr.Off, Filesz: pr.Filesz, Perm: permOf(pr.Flags)}
 		case elf.PT_INTERP:
 			b, err := readRange(r, size, pr.Off, min(pr.Filesz, 4096), opELF, name, what, "truncated file?")
 			if err != nil {
@@ -205,6 +212,9 @@ func (e *ELF) readSymbols(f *elf.File) error {
 		}
 	}
 	if len(dyn) > 0 {
+		if rels, err := dynRelocs(f); err == nil {
+			e.relocs = rels
+		}
 		imps, err := importsOf(e, f, dyn)
 		if err != nil {
 			return elfErr(opELF, e.Path, fmt.Errorf("imports: %w", err))

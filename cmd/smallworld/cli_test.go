@@ -285,3 +285,25 @@ func TestListings(t *testing.T) {
 		t.Errorf("syscalls vax: %d %q", status, errOut)
 	}
 }
+
+// TestExeMismatchEveryPlatform: the -O2 build given for the -O0 build's
+// core is refused with one line and 125, on every platform, although on
+// most of them the core holds none of the executable's text: the auxv
+// (AT_ENTRY) must agree with the file.
+func TestExeMismatchEveryPlatform(t *testing.T) {
+	for _, p := range platform.All {
+		t.Run(p.Name, func(t *testing.T) {
+			_, core0 := fixture.Core(t, p.Name, "seed.O0", "qemu")
+			exe2, _ := fixture.Core(t, p.Name, "seed.O2", "qemu")
+			for _, cmd := range []string{"info", "run"} {
+				_, errOut, status := smallworld(t, "", "core", cmd, core0, "--exe", exe2, "--sysroot", fixture.Sysroot(t, p.Name), "--skip-trap")
+				if cmd == "info" {
+					_, errOut, status = smallworld(t, "", "core", cmd, core0, "--exe", exe2)
+				}
+				if status != exitFailed || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, "does not match") {
+					t.Errorf("core %s: status %d, stderr %q; want 125 and one line saying it does not match", cmd, status, errOut)
+				}
+			}
+		})
+	}
+}
