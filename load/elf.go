@@ -74,7 +74,8 @@ type ELF struct {
 	index map[string]int
 	imps  map[string]int
 
-	relocs []reloc // dynamic relocations (MatchExe checks RELRO with them)
+	relocs   []reloc  // dynamic relocations (MatchExe checks RELRO with them)
+	dynNames []string // .dynsym names: dynNames[i-1] is symbol index i
 }
 
 const opELF = "load elf"
@@ -203,6 +204,7 @@ func (e *ELF) readSymbols(f *elf.File) error {
 	}
 	for _, s := range dyn {
 		e.addSymbol(s, true)
+		e.dynNames = append(e.dynNames, s.Name)
 	}
 	e.index = map[string]int{}
 	for i, s := range e.Symbols {
@@ -344,4 +346,20 @@ func (e *ELF) ImportsNamed(name string) []Import {
 		}
 	}
 	return out
+}
+
+// Export returns the definition of name the dynamic linker would bind
+// other objects to: a .dynsym definition, the default version first.
+func (e *ELF) Export(name string) (Symbol, bool) {
+	var best Symbol
+	found := false
+	for _, s := range e.Symbols {
+		if !s.Dynamic || s.Name != name || s.Value == 0 {
+			continue
+		}
+		if !found || (best.Hidden && !s.Hidden) {
+			best, found = s, true
+		}
+	}
+	return best, found
 }

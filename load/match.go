@@ -170,3 +170,25 @@ func decodeWord(order interface {
 	}
 	return uint64(order.Uint32(b))
 }
+
+// Reloc is a dynamic relocation of an executable or library.
+type Reloc struct {
+	Off    uint64 // the slot, unrelocated
+	Type   uint32 // the psABI's type number
+	Sym    uint32 // .dynsym index, 0 for none
+	Addend uint64 // r_addend of a RELA entry
+	Rela   bool   // false: the addend is the slot's contents (REL)
+	Name   string // the symbol's name, "" for none
+}
+
+// Relocs returns the file's dynamic relocations.
+func (e *ELF) Relocs() []Reloc {
+	out := make([]Reloc, len(e.relocs))
+	for i, r := range e.relocs {
+		out[i] = Reloc{Off: r.Off, Type: r.Type, Sym: r.Sym, Addend: r.Addend, Rela: r.Rela}
+		if r.Sym > 0 && int(r.Sym) <= len(e.dynNames) {
+			out[i].Name = e.dynNames[r.Sym-1]
+		}
+	}
+	return out
+}

@@ -54,6 +54,7 @@ type Machine struct {
 	tid        int      // its thread id (pr_pid)
 	objects    []object // shared objects RestoreLibs found
 	gdt        *memory.Region
+	scratch    *memory.Region       // Call's stack
 	standIn    map[string][2]uint64 // selector register -> {loaded, core's}
 }
 

@@ -276,3 +276,28 @@ func BenchmarkModelCall(b *testing.B) {
 		})
 	}
 }
+
+// Call runs a guest function with arguments and returns its result,
+// leaving the registers as they were.
+func TestCall(t *testing.T) {
+	m := newLoopMachine(t, 1)
+	// add: lea rax, [rdi+rsi]; ret
+	if err := m.WriteBytes(funcAddr, []byte{0x48, 0x8d, 0x04, 0x37, 0xc3}); err != nil {
+		t.Fatal(err)
+	}
+	pc := m.CPU.PC()
+	got, err := m.Call(funcAddr, 0, 40, 2)
+	if err != nil || got != 42 {
+		t.Fatalf("Call = %d, %v; want 42", got, err)
+	}
+	if m.CPU.PC() != pc {
+		t.Errorf("pc changed to %#x", m.CPU.PC())
+	}
+	// A function that never returns is stopped by the instruction bound.
+	if err := m.WriteBytes(funcAddr, []byte{0xeb, 0xfe}); err != nil { // jmp .
+		t.Fatal(err)
+	}
+	if _, err := m.Call(funcAddr, 1000); err == nil {
+		t.Error("Call of an endless loop returned")
+	}
+}

@@ -88,6 +88,11 @@ func coreRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	} else if tp != 0 {
 		say("thread pointer recovered: %#x", tp)
 	}
+	if rep, err := m.RepairIFuncs(exe, base); err != nil {
+		return fail(stderr, err)
+	} else if rep.Resolvers > 0 {
+		say("IFUNC repair: %d resolvers run, %d chose differently for the engine's CPU, %d slots rewritten", rep.Resolvers, rep.Changed, rep.Slots)
+	}
 	if *skipTrap {
 		b, err := m.StepOverTrap()
 		if err != nil {

@@ -1,0 +1,291 @@
+package machine
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"github.com/smallworld-go/smallworld/load"
+	"github.com/smallworld-go/smallworld/memory"
+)
+
+// IFUNC repair (x86). glibc picks the implementation of its string and
+// memory functions once, at load time, by the CPU's features: a process
+// dumped on a machine with AVX2 or AVX-512 calls __strlen_avx2 and the
+// like through its GOT slots, and the engine (Unicorn, QEMU 5 TCG) has
+// none of those instructions. RepairIFuncs makes glibc choose again for
+// the engine's CPU, with glibc's own resolvers:
+//
+//  1. run every IFUNC resolver (libc's STT_GNU_IFUNC symbols and
+//     IRELATIVE relocations) in the engine: the choices the process made;
+//  2. find ld.so's cpu_features (_dl_x86_get_cpu_features) and clear
+//     every "active" feature bit the engine's own CPUID lacks, and the
+//     AVX_Fast_Unaligned_Load preference, which selects AVX code alone;
+//  3. run the resolvers again: the engine's choices;
+//  4. rewrite every relocated slot of every loaded object that holds a
+//     choice of step 1 with the matching choice of step 3.
+//
+// cpu_features is glibc-internal; its layout (glibc 2.33 and later,
+// sysdeps/x86/include/cpu-features.h) is checked before it is touched:
+// the CPUID leaf 1 signature it holds must give the family and model it
+// records.
+
+// ifuncArch is what the repair needs per platform.
+type ifuncArch struct {
+	IRelative uint32 // R_*_IRELATIVE
+	JumpSlot  uint32 // R_*_JUMP_SLOT
+	// CPUID is code for Call(code, 0, leaf, subleaf, out) that stores
+	// eax, ebx, ecx, edx of CPUID(leaf, subleaf) at out.
+	CPUID []byte
+}
+
+var ifuncArches = map[string]ifuncArch{
+	"amd64": {IRelative: 37, JumpSlot: 7, CPUID: []byte{
+		0x53,       // push rbx
+		0x89, 0xf8, // mov eax, edi
+		0x89, 0xf1, // mov ecx, esi
+		0x49, 0x89, 0xd0, // mov r8, rdx
+		0x0f, 0xa2, // cpuid
+		0x41, 0x89, 0x00, // mov [r8], eax
+		0x41, 0x89, 0x58, 0x04, // mov [r8+4], ebx
+		0x41, 0x89, 0x48, 0x08, // mov [r8+8], ecx
+		0x41, 0x89, 0x50, 0x0c, // mov [r8+12], edx
+		0x5b, // pop rbx
+		0xc3, // ret
+	}},
+	"i386": {IRelative: 42, JumpSlot: 7, CPUID: []byte{
+		0x53,                   // push ebx
+		0x57,                   // push edi
+		0x8b, 0x44, 0x24, 0x0c, // mov eax, [esp+12]
+		0x8b, 0x4c, 0x24, 0x10, // mov ecx, [esp+16]
+		0x8b, 0x7c, 0x24, 0x14, // mov edi, [esp+20]
+		0x0f, 0xa2, // cpuid
+		0x89, 0x07, // mov [edi], eax
+		0x89, 0x5f, 0x04, // mov [edi+4], ebx
+		0x89, 0x4f, 0x08, // mov [edi+8], ecx
+		0x89, 0x57, 0x0c, // mov [edi+12], edx
+		0x5f, // pop edi
+		0x5b, // pop ebx
+		0xc3, // ret
+	}},
+}
+
+// cpuFeatureLeaves: the CPUID leaf and subleaf of each features[] entry
+// of glibc's struct cpu_features (enum cpuid_index, glibc 2.33-2.36).
+var cpuFeatureLeaves = [][2]uint32{
+	{1, 0}, {7, 0}, {0x80000001, 0}, {0xd, 1}, {0x80000007, 0}, {0x80000008, 0}, {7, 1}, {0x19, 0}, {0x14, 0},
+}
+
+const (
+	cfBasicSize   = 20 // struct cpu_features_basic: kind, max_cpuid, family, model, stepping
+	cfFeatureSize = 32 // struct cpuid_feature_internal: cpuid[4], active[4]
+	// Index of AVX_Fast_Unaligned_Load in preferred[0]
+	// (cpu-features-preferred_feature_index_1.def).
+	prefAVXFastUnalignedLoad = 9
+)
+
+// IFuncRepair reports what RepairIFuncs did.
+type IFuncRepair struct {
+	Resolvers int // resolvers run
+	Changed   int // resolvers whose choice changed
+	Slots     int // slots rewritten
+	Bound     int // lazy jump slots bound
+}
+
+// RepairIFuncs re-selects glibc's IFUNC implementations for the
+// engine's CPU; see above. Platforms other than x86 need nothing (zero
+// result). RestoreLibs must have run; exe and base are the main
+// executable and its load base (exe may be nil).
+func (m *Machine) RepairIFuncs(exe *load.ELF, base uint64) (IFuncRepair, error) {
+	var rep IFuncRepair
+	arch, ok := ifuncArches[m.Platform.Name]
+	if !ok || len(m.objects) == 0 {
+		return rep, nil
+	}
+	type resolver struct{ addr uint64 }
+	var resolvers []uint64
+	seen := map[uint64]bool{}
+	for _, o := range m.objects {
+		for _, s := range o.ELF.Symbols {
+			if s.IFunc && s.Value != 0 && !seen[o.Bias+s.Value] {
+				seen[o.Bias+s.Value] = true
+				resolvers = append(resolvers, o.Bias+s.Value)
+			}
+		}
+		for _, r := range o.ELF.Relocs() {
+			if r.Type == arch.IRelative && r.Rela && !seen[o.Bias+r.Addend] {
+				seen[o.Bias+r.Addend] = true
+				resolvers = append(resolvers, o.Bias+r.Addend)
+			}
+		}
+	}
+	if len(resolvers) == 0 {
+		return rep, nil
+	}
+	before := make([]uint64, len(resolvers))
+	for i, r := range resolvers {
+		v, err := m.Call(r, 1_000_000)
+		if err != nil {
+			return rep, fmt.Errorf("IFUNC repair: resolver %#x: %w", r, err)
+		}
+		before[i] = v
+	}
+	if err := m.limitCPUFeatures(arch); err != nil {
+		return rep, fmt.Errorf("IFUNC repair: %w", err)
+	}
+	choice := map[uint64]uint64{}
+	for i, r := range resolvers {
+		v, err := m.Call(r, 1_000_000)
+		if err != nil {
+			return rep, fmt.Errorf("IFUNC repair: resolver %#x: %w", r, err)
+		}
+		rep.Resolvers++
+		if v != before[i] {
+			rep.Changed++
+			choice[before[i]] = v
+		}
+	}
+	type obj struct {
+		e    *load.ELF
+		bias uint64
+	}
+	objs := []obj{}
+	if exe != nil {
+		objs = append(objs, obj{exe, base})
+	}
+	for _, o := range m.objects {
+		objs = append(objs, obj{o.ELF, o.Bias})
+	}
+	w := m.Platform.WordSize
+	// Lazy jump slots still point into their own object's PLT: a first
+	// call would enter ld.so's _dl_runtime_resolve, whose variant was
+	// also chosen for the dumped CPU (XSAVEC). Bind them now, as
+	// LD_BIND_NOW would have: the first definition in load order, an
+	// IFUNC through its (repaired) resolver.
+	for _, o := range objs {
+		lo, hi := execRange(o.e, o.bias)
+		for _, r := range o.e.Relocs() {
+			if r.Type != arch.JumpSlot || r.Name == "" {
+				continue
+			}
+			slot := o.bias + r.Off
+			v, err := m.Memory.Uint(slot, w)
+			if err != nil || v < lo || v >= hi {
+				continue
+			}
+			target, ok, err := m.bindSymbol(r.Name, len(objs))
+			if err != nil {
+				return rep, fmt.Errorf("IFUNC repair: bind %s: %w", r.Name, err)
+			}
+			if !ok {
+				continue // left lazy: undefined (weak) or not loaded
+			}
+			if err := m.Memory.PutUint(slot, w, target); err != nil {
+				return rep, fmt.Errorf("IFUNC repair: slot %#x: %w", slot, err)
+			}
+			rep.Bound++
+		}
+	}
+	if len(choice) == 0 {
+		return rep, nil
+	}
+	for _, o := range objs {
+		for _, r := range o.e.Relocs() {
+			slot := o.bias + r.Off
+			v, err := m.Memory.Uint(slot, w)
+			if err != nil {
+				continue
+			}
+			if nv, ok := choice[v]; ok {
+				if err := m.Memory.PutUint(slot, w, nv); err != nil {
+					return rep, fmt.Errorf("IFUNC repair: slot %#x: %w", slot, err)
+				}
+				rep.Slots++
+			}
+		}
+	}
+	return rep, nil
+}
+
+// limitCPUFeatures clears the feature bits glibc found on the dumped
+// process's CPU that the engine's CPU lacks.
+func (m *Machine) limitCPUFeatures(arch ifuncArch) error {
+	get, ok := m.symbol("_dl_x86_get_cpu_features")
+	if !ok {
+		return errors.New("ld.so's _dl_x86_get_cpu_features was not found (glibc before 2.33, or ld.so not restored)")
+	}
+	cf, err := m.Call(get, 10_000)
+	if err != nil {
+		return err
+	}
+	size := cfBasicSize + cfFeatureSize*len(cpuFeatureLeaves) + 4
+	b := make([]byte, size)
+	if err := m.Memory.Read(cf, b); err != nil {
+		return fmt.Errorf("cpu_features at %#x: %w", cf, err)
+	}
+	le := binary.LittleEndian
+	family, model := le.Uint32(b[8:]), le.Uint32(b[12:])
+	sig := le.Uint32(b[cfBasicSize:]) // CPUID(1).eax
+	f, mo := sig>>8&0xf, sig>>4&0xf
+	if f == 0xf {
+		f += sig >> 20 & 0xff
+	}
+	if f == 0x6 || f >= 0xf {
+		mo += (sig >> 16 & 0xf) << 4
+	}
+	if f != family || mo != model || le.Uint32(b[4:]) == 0 {
+		return fmt.Errorf("cpu_features at %#x does not have the layout this repair knows (family %#x model %#x, CPUID signature %#x): glibc version not supported", cf, family, model, sig)
+	}
+	// The engine's CPUID, leaf by leaf.
+	code := m.scratch.Start + callScratch - 256
+	out := code + 128
+	if err := m.Memory.Write(code, arch.CPUID); err != nil {
+		return err
+	}
+	for i, leaf := range cpuFeatureLeaves {
+		if _, err := m.Call(code, 100, uint64(leaf[0]), uint64(leaf[1]), out); err != nil {
+			return fmt.Errorf("engine CPUID: %w", err)
+		}
+		var regs [16]byte
+		if err := m.Memory.Read(out, regs[:]); err != nil {
+			return err
+		}
+		at := cfBasicSize + cfFeatureSize*i + 16 // active[4]
+		for r := 0; r < 4; r++ {
+			v := le.Uint32(b[at+4*r:]) & le.Uint32(regs[4*r:])
+			le.PutUint32(b[at+4*r:], v)
+		}
+	}
+	pref := cfBasicSize + cfFeatureSize*len(cpuFeatureLeaves)
+	le.PutUint32(b[pref:], le.Uint32(b[pref:])&^(1<<prefAVXFastUnalignedLoad))
+	return m.Memory.Write(cf, b)
+}
+
+// execRange is the span of an object's executable segments.
+func execRange(e *load.ELF, bias uint64) (lo, hi uint64) {
+	lo = ^uint64(0)
+	for _, s := range e.Segments {
+		if s.Perm&memory.X != 0 {
+			lo, hi = min(lo, bias+s.Vaddr), max(hi, bias+s.Vaddr+s.Memsz)
+		}
+	}
+	return lo, hi
+}
+
+// bindSymbol finds what the dynamic linker binds name to: the first
+// loaded object (in link-map order) that exports it; an IFUNC's
+// resolver is run.
+func (m *Machine) bindSymbol(name string, _ int) (uint64, bool, error) {
+	for _, o := range m.objects {
+		s, ok := o.ELF.Export(name)
+		if !ok {
+			continue
+		}
+		if !s.IFunc {
+			return o.Bias + s.Value, true, nil
+		}
+		v, err := m.Call(o.Bias+s.Value, 1_000_000)
+		return v, err == nil, err
+	}
+	return 0, false, nil
+}
