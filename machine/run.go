@@ -42,6 +42,23 @@ func (e *Env) WriteReg(id emu.RegID, v uint64) error {
 	return e.eng.WriteReg(id, v)
 }
 
+// RegBytes and SetRegBytes access a register at its full width.
+func (e *Env) RegBytes(id emu.RegID) ([]byte, error)    { return e.eng.RegBytes(id) }
+func (e *Env) SetRegBytes(id emu.RegID, b []byte) error { return e.eng.SetRegBytes(id, b) }
+
+// MapRegion adds a region to the machine's memory and maps it in the
+// running engine (models' heap).
+func (e *Env) MapRegion(r *memory.Region) error {
+	if err := e.m.Memory.Add(r); err != nil {
+		return err
+	}
+	if err := e.m.mapRegion(e.eng, r); err != nil {
+		e.m.Memory.Remove(r)
+		return err
+	}
+	return nil
+}
+
 // Reg reads a register by name.
 func (e *Env) Reg(name string) (uint64, error) {
 	id, err := e.eng.RegID(name)

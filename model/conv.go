@@ -34,7 +34,7 @@ var (
 // from sp+8), 64-bit ELFv1 (parameter save area at sp+48) and ELFv2 (at
 // sp+32, present when arguments overflow the registers).
 var convs = map[string]*Conv{
-	"amd64":    {Name: "System V AMD64", IntArgs: []string{"rdi", "rsi", "rdx", "rcx", "r8", "r9"}, Ret: "rax"},
+	"amd64":    {Name: "System V AMD64", IntArgs: []string{"rdi", "rsi", "rdx", "rcx", "r8", "r9"}, Ret: "rax", StackArgs: 8},
 	"i386":     {Name: "System V i386 (cdecl)", Ret: "eax", StackArgs: 4},
 	"aarch64":  {Name: "AAPCS64", IntArgs: []string{"x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7"}, Ret: "x0"},
 	"armel":    {Name: "AAPCS (soft-float)", IntArgs: []string{"r0", "r1", "r2", "r3"}, Ret: "r0"},

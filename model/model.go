@@ -20,7 +20,17 @@ type Env interface {
 	RegID(name string) (emu.RegID, error)
 	ReadReg(id emu.RegID) (uint64, error)
 	WriteReg(id emu.RegID, v uint64) error
+	// RegBytes and SetRegBytes access a register at its full width,
+	// little-endian (xmm0 is 16 bytes, st0 10): float arguments and
+	// return values live in registers wider than 64 bits.
+	RegBytes(id emu.RegID) ([]byte, error)
+	SetRegBytes(id emu.RegID, b []byte) error
+	// MapRegion adds a region to guest memory, visible to the running
+	// code at once (the heap models' arena).
+	MapRegion(r *memory.Region) error
+	Stdin() io.Reader
 	Stdout() io.Writer
+	Stderr() io.Writer
 	// Exit ends the run as the guest's exit with this status.
 	Exit(status int)
 }

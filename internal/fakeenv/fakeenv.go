@@ -63,3 +63,10 @@ func (e *Env) Stdin() io.Reader                      { return e.In }
 func (e *Env) Stdout() io.Writer                     { return &e.Out }
 func (e *Env) Stderr() io.Writer                     { return &e.Err }
 func (e *Env) Exit(status int)                       { e.Exited, e.Status = true, status }
+
+// RegBytes and SetRegBytes access a register at its full width.
+func (e *Env) RegBytes(id emu.RegID) ([]byte, error)    { return e.CPU.Bytes(e.names[id]) }
+func (e *Env) SetRegBytes(id emu.RegID, b []byte) error { return e.CPU.SetBytes(e.names[id], b) }
+
+// MapRegion adds a region to the memory map.
+func (e *Env) MapRegion(r *memory.Region) error { return e.Mem.Add(r) }
