@@ -139,14 +139,54 @@ type program struct {
 	exe     string   // output name
 	src     string   // C source under testdata/src
 	cflags  []string // gcc flags before -o
+	libs    []string // gcc flags after the source (-lm)
 	stdin   string   // file under testdata/src fed to stdin; "" means /dev/null
 	threads int      // threads gdb must list in its core
+	// ref: also build the program without its trap (-DSW_NO_TRAP) as
+	// <exe>.ref and record what its run prints (<exe>.ref.out) and its
+	// exit status (<exe>.ref.status): what a resumed core must reproduce.
+	ref bool
+	// native: only for platforms the host runs (static executables).
+	native bool
 }
 
-var programs = []program{
+var programs = append([]program{
 	{exe: "seed.O0", src: "seed.c", cflags: []string{"-O0", "-g"}, stdin: "seed.stdin", threads: 1},
 	{exe: "seed.O2", src: "seed.c", cflags: []string{"-O2", "-g"}, stdin: "seed.stdin", threads: 1},
 	{exe: "threads.O0", src: "threads.c", cflags: []string{"-O0", "-g", "-pthread"}, threads: 3},
+}, resumePrograms()...)
+
+// resumeSources are the programs a resumed core must run to the end
+// with the real libc (testdata/src/README.md): each at -O2, and -static
+// where the host runs it.
+var resumeSources = []struct {
+	name string
+	libs []string
+}{
+	{"list", nil}, {"strings", nil}, {"sort", nil}, {"fmt", []string{"-lm"}}, {"tls", nil}, {"stdin", nil},
+}
+
+func resumePrograms() []program {
+	var out []program
+	for _, r := range resumeSources {
+		base := program{src: r.name + ".c", libs: r.libs, stdin: r.name + ".stdin", threads: 1, ref: true}
+		dyn, static := base, base
+		dyn.exe, dyn.cflags = r.name+".O2", []string{"-O2", "-g"}
+		static.exe, static.cflags, static.native = r.name+".static", []string{"-O2", "-g", "-static"}, true
+		out = append(out, dyn, static)
+	}
+	return out
+}
+
+// programsFor lists the programs made for p.
+func programsFor(p platform) []program {
+	var out []program
+	for _, prog := range programs {
+		if !prog.native || p.native {
+			out = append(out, prog)
+		}
+	}
+	return out
 }
 
 const (
@@ -337,8 +377,11 @@ func (g *gen) inputs() ([]string, error) {
 // outputs lists the files made for p, relative to its directory.
 func outputs(p platform) []string {
 	var files []string
-	for _, prog := range programs {
+	for _, prog := range programsFor(p) {
 		files = append(files, prog.exe)
+		if prog.ref {
+			files = append(files, prog.exe+".ref", prog.exe+".ref.out", prog.exe+".ref.status")
+		}
 		for _, kind := range kinds(p) {
 			core := prog.exe + "." + kind + ".core"
 			files = append(files, core, core+".gdb.json")
@@ -432,10 +475,15 @@ func (g *gen) platform(p platform) error {
 	if err := os.Remove(stampPath); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("remove %s: %w", g.show(stampPath), err)
 	}
-	for _, prog := range programs {
+	for _, prog := range programsFor(p) {
 		exe := filepath.Join(dir, prog.exe)
-		if err := g.build(p, prog, exe); err != nil {
+		if err := g.build(p, prog, exe, nil); err != nil {
 			return err
+		}
+		if prog.ref {
+			if err := g.reference(p, prog, exe+".ref"); err != nil {
+				return err
+			}
 		}
 		for _, kind := range kinds(p) {
 			core := exe + "." + kind + ".core"
@@ -454,14 +502,60 @@ func (g *gen) platform(p platform) error {
 }
 
 // build compiles prog for p into exe.
-func (g *gen) build(p platform, prog program, exe string) error {
-	args := append(slices.Clone(prog.cflags), "-o", g.show(exe), filepath.Join(srcDir, prog.src))
+func (g *gen) build(p platform, prog program, exe string, extra []string) error {
+	args := append(append(slices.Clone(prog.cflags), extra...), "-o", g.show(exe), filepath.Join(srcDir, prog.src))
+	args = append(args, prog.libs...)
 	cmd := exec.Command(p.gcc(), args...)
 	cmd.Dir = g.root
 	if out, err := runCmd(cmd); err != nil {
 		return fmt.Errorf("build %s: %s: %w%s", g.show(exe), cmdline(cmd), err, tail(out))
 	}
 	fmt.Fprintf(g.stdout, "%s: built %s: %s\n", p.name, g.show(exe), cmdline(cmd))
+	return nil
+}
+
+// reference builds prog without its trap as ref and runs it as the
+// cores' runs are run (qemu-user, or natively where the host runs p),
+// recording its stdout in ref.out and its exit status in ref.status.
+func (g *gen) reference(p platform, prog program, ref string) error {
+	if err := g.build(p, prog, ref, []string{"-DSW_NO_TRAP"}); err != nil {
+		return err
+	}
+	var cmd *exec.Cmd
+	if p.native {
+		cmd = exec.Command(ref)
+	} else {
+		var args []string
+		if p.sysroot != "/" {
+			args = append(args, "-L", p.sysroot)
+		}
+		cmd = exec.Command(p.qemu, append(args, ref)...)
+	}
+	cmd.Dir = filepath.Dir(ref)
+	cmd.Env = guestEnv
+	f, err := os.Open(filepath.Join(g.root, srcDir, prog.stdin))
+	if err != nil {
+		return fmt.Errorf("reference %s: %w", g.show(ref), err)
+	}
+	defer f.Close()
+	cmd.Stdin = f
+	var out strings.Builder
+	cmd.Stdout = &out
+	status := 0
+	if err := cmd.Run(); err != nil {
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || !exit.Exited() {
+			return fmt.Errorf("reference %s: %s: %w", g.show(ref), cmdline(cmd), err)
+		}
+		status = exit.ExitCode()
+	}
+	if err := os.WriteFile(ref+".out", []byte(out.String()), 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(ref+".status", []byte(strconv.Itoa(status)+"\n"), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(g.stdout, "%s: ran %s: exit %d, %d bytes of output\n", p.name, g.show(ref), status, out.Len())
 	return nil
 }
 

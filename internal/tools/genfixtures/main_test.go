@@ -22,8 +22,14 @@ func TestTablesMatchFixture(t *testing.T) {
 	if !slices.Equal(names, fixture.AllPlatforms) {
 		t.Errorf("platforms %q, fixture.AllPlatforms %q", names, fixture.AllPlatforms)
 	}
-	var exes []string
+	var exes, resume []string
 	for _, prog := range programs {
+		if prog.ref {
+			if !prog.native {
+				resume = append(resume, prog.exe)
+			}
+			continue
+		}
 		exes = append(exes, prog.exe)
 		if prog.threads != fixture.Threads(prog.exe) {
 			t.Errorf("%s: %d threads, fixture.Threads says %d", prog.exe, prog.threads, fixture.Threads(prog.exe))
@@ -31,6 +37,9 @@ func TestTablesMatchFixture(t *testing.T) {
 	}
 	if !slices.Equal(exes, fixture.Exes) {
 		t.Errorf("programs %q, fixture.Exes %q", exes, fixture.Exes)
+	}
+	if got := fixture.ResumeExes("i386"); !slices.Equal(resume, got) {
+		t.Errorf("resume programs %q, fixture.ResumeExes %q", resume, got)
 	}
 }
 
@@ -56,7 +65,7 @@ func TestSelectPlatforms(t *testing.T) {
 func TestCheckCoreFixtures(t *testing.T) {
 	for _, name := range fixture.Platforms(t) {
 		p := platforms[slices.IndexFunc(platforms, func(p platform) bool { return p.name == name })]
-		for _, prog := range programs {
+		for _, prog := range programsFor(p) {
 			for _, kind := range kinds(p) {
 				exe, core := fixture.Core(t, p.name, prog.exe, kind)
 				r := fixture.GDB(t, core)
