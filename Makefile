@@ -3,7 +3,7 @@
 
 GO       ?= go
 BIN      := bin/smallworld
-APT_PKGS := libunicorn-dev qemu-user gdb-multiarch gcc make gcc-i686-linux-gnu gcc-aarch64-linux-gnu gcc-arm-linux-gnueabi gcc-arm-linux-gnueabihf gcc-mips-linux-gnu gcc-mipsel-linux-gnu gcc-mips64-linux-gnuabi64 gcc-mips64el-linux-gnuabi64 gcc-powerpc-linux-gnu gcc-powerpc64-linux-gnu gcc-powerpc64le-linux-gnu
+APT_PKGS := libunicorn-dev qemu-user gdb-multiarch gcc make time bc curl gcc-i686-linux-gnu gcc-aarch64-linux-gnu gcc-arm-linux-gnueabi gcc-arm-linux-gnueabihf gcc-mips-linux-gnu gcc-mipsel-linux-gnu gcc-mips64-linux-gnuabi64 gcc-mips64el-linux-gnuabi64 gcc-powerpc-linux-gnu gcc-powerpc64-linux-gnu gcc-powerpc64le-linux-gnu
 DEMO_DIR := $(CURDIR)/bin/demo
 
 .PHONY: all setup build demo test fixtures fuzz bench vet clean
@@ -40,8 +40,11 @@ fuzz: setup fixtures
 	$(GO) test -run='^$$' -fuzz='^FuzzParseELF$$' -fuzztime=$(FUZZTIME) ./load/
 	$(GO) test -run='^$$' -fuzz='^FuzzParseCore$$' -fuzztime=$(FUZZTIME) ./load/
 
-bench: setup fixtures
+# bench runs every Go benchmark, then times resumed cores against
+# qemu-user (scripts/bench-vs-qemu.sh).
+bench: build fixtures
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
+	scripts/bench-vs-qemu.sh
 
 clean:
 	rm -rf bin testdata/gen

@@ -148,6 +148,17 @@ type program struct {
 	ref bool
 	// native: only for platforms the host runs (static executables).
 	native bool
+	// kernelOnly: only a kernel core (the 1 GiB heap program: one such
+	// core is enough).
+	kernelOnly bool
+}
+
+// kindsOf lists the core kinds made of prog for p.
+func kindsOf(p platform, prog program) []string {
+	if prog.kernelOnly {
+		return []string{"kernel"}
+	}
+	return kinds(p)
 }
 
 var programs = append([]program{
@@ -167,7 +178,12 @@ var resumeSources = []struct {
 }
 
 func resumePrograms() []program {
-	var out []program
+	// The benchmarks (amd64): compute-bound work after the trap, and a
+	// core with 1 GiB of touched heap.
+	out := []program{
+		{exe: "compute.O2", src: "compute.c", cflags: []string{"-O2", "-g"}, stdin: "compute.stdin", threads: 1, ref: true, native: true},
+		{exe: "heap.O2", src: "heap.c", cflags: []string{"-O2", "-g"}, stdin: "heap.stdin", threads: 1, ref: true, native: true, kernelOnly: true},
+	}
 	for _, r := range resumeSources {
 		base := program{src: r.name + ".c", libs: r.libs, stdin: r.name + ".stdin", threads: 1, ref: true}
 		dyn, static := base, base
@@ -382,7 +398,7 @@ func outputs(p platform) []string {
 		if prog.ref {
 			files = append(files, prog.exe+".ref", prog.exe+".ref.out", prog.exe+".ref.status")
 		}
-		for _, kind := range kinds(p) {
+		for _, kind := range kindsOf(p, prog) {
 			core := prog.exe + "." + kind + ".core"
 			files = append(files, core, core+".gdb.json")
 		}
@@ -485,7 +501,7 @@ func (g *gen) platform(p platform) error {
 				return err
 			}
 		}
-		for _, kind := range kinds(p) {
+		for _, kind := range kindsOf(p, prog) {
 			core := exe + "." + kind + ".core"
 			if err := g.core(p, prog, kind, exe, core); err != nil {
 				return err

@@ -25,7 +25,7 @@ func TestTablesMatchFixture(t *testing.T) {
 	var exes, resume []string
 	for _, prog := range programs {
 		if prog.ref {
-			if !prog.native {
+			if !prog.native && !prog.kernelOnly {
 				resume = append(resume, prog.exe)
 			}
 			continue
@@ -66,7 +66,7 @@ func TestCheckCoreFixtures(t *testing.T) {
 	for _, name := range fixture.Platforms(t) {
 		p := platforms[slices.IndexFunc(platforms, func(p platform) bool { return p.name == name })]
 		for _, prog := range programsFor(p) {
-			for _, kind := range kinds(p) {
+			for _, kind := range kindsOf(p, prog) {
 				exe, core := fixture.Core(t, p.name, prog.exe, kind)
 				r := fixture.GDB(t, core)
 				facts, err := checkCore(p, prog, exe, core, r)
