@@ -2,9 +2,11 @@ package model
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"strings"
 
@@ -62,8 +64,14 @@ type Model struct {
 	Params   []string // parameter names, in order (integer/pointer arguments)
 	Returns  bool     // the function returns a value in the return register
 	NoReturn bool     // the function never returns (exit, abort)
-	Level    Level
-	Doc      string
+	// Ret64 marks a 64-bit integer result (long long): on 32-bit
+	// platforms it is returned in a register pair (Conv.Ret2).
+	Ret64 bool
+	// RetDouble marks a double result: Fn returns its bits and Run puts
+	// it where the convention returns doubles (Call.SetDouble).
+	RetDouble bool
+	Level     Level
+	Doc       string
 	// Fn does the work. It returns the value for the return register.
 	Fn func(c *Call) (uint64, error)
 }
@@ -114,6 +122,12 @@ type Binding struct {
 	sp    emu.RegID
 	mask  uint64 // the platform's word mask
 	call  Call
+	libc  *libcState // per-run state of the C-library models (heap, strtok...)
+
+	// Files maps the guest's FILE* values to descriptors (0 stdin, 1
+	// stdout, 2 stderr), as the harness found them (libc's stdin,
+	// stdout and stderr variables). A FILE* not listed is stdout.
+	Files map[uint64]int
 }
 
 // Bind resolves a convention's registers in env.
@@ -167,6 +181,9 @@ func (b *Binding) Run(m *Model) error {
 	if err != nil {
 		return fmt.Errorf("model %s: %w", m.Name, err)
 	}
+	if m.RetDouble || m.Ret64 && b.mask != ^uint64(0) {
+		return b.wideReturn(m, v)
+	}
 	if m.Returns {
 		v &= b.mask
 		if err := b.Env.WriteReg(b.ret, v); err != nil {
@@ -177,6 +194,37 @@ func (b *Binding) Run(m *Model) error {
 		}
 	} else if b.Trace != nil && !m.NoReturn {
 		fmt.Fprintf(b.Trace, "<== void\n")
+	}
+	return nil
+}
+
+// wideReturn sets a double or a 64-bit result on a 32-bit platform.
+func (b *Binding) wideReturn(m *Model, v uint64) error {
+	if m.RetDouble {
+		if err := b.call.SetDouble(math.Float64frombits(v)); err != nil {
+			return fmt.Errorf("model %s: set return value: %w", m.Name, err)
+		}
+		if b.Trace != nil {
+			fmt.Fprintf(b.Trace, "<== %g\n", math.Float64frombits(v))
+		}
+		return nil
+	}
+	lo, hi := v&0xffffffff, v>>32
+	if b.Env.Platform().ByteOrder == binary.BigEndian {
+		lo, hi = hi, lo // MIPS v0 and PowerPC r3 hold the high word
+	}
+	if err := b.Env.WriteReg(b.ret, lo); err != nil {
+		return fmt.Errorf("model %s: set return value: %w", m.Name, err)
+	}
+	id, err := b.Env.RegID(b.Conv.Ret2)
+	if err == nil {
+		err = b.Env.WriteReg(id, hi)
+	}
+	if err != nil {
+		return fmt.Errorf("model %s: set return value: %w", m.Name, err)
+	}
+	if b.Trace != nil {
+		fmt.Fprintf(b.Trace, "<== %d\n", int64(v))
 	}
 	return nil
 }

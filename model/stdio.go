@@ -1,6 +1,10 @@
 package model
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+	"io"
+)
 
 // maxString bounds the C strings models read from guest memory.
 const maxString = 1 << 20
@@ -27,5 +31,200 @@ func init() {
 			c.Env().Exit(int(c.Int(0) & 0xff))
 			return 0, nil
 		},
+	})
+}
+
+// stream returns the writer of a FILE*: Binding.Files names stdin,
+// stdout and stderr; any other FILE* writes to stdout.
+func (c *Call) stream(fp uint64) io.Writer {
+	if fd, ok := c.b.Files[fp]; ok && fd == 2 {
+		return c.Env().Stderr()
+	}
+	return c.Env().Stdout()
+}
+
+// printer returns the printf engine for the call's platform.
+func (c *Call) printer() *Printf {
+	return &Printf{WordSize: c.b.Env.Platform().WordSize, Mem: c.Mem(), LongDouble: c.b.Conv.LongDouble}
+}
+
+// format runs the printf engine on the format at argument fi, with the
+// variadic arguments after it (va < 0) or the va_list at argument va.
+func (c *Call) format(fi, va int) ([]byte, error) {
+	f := c.str(fi)
+	if c.err != nil {
+		return nil, c.err
+	}
+	var args ArgSource
+	var err error
+	if va < 0 {
+		args, err = c.VarArgs(fi + 1)
+	} else {
+		args, err = c.VaList(va)
+	}
+	if err != nil {
+		return nil, err
+	}
+	out, err := c.printer().Format(c.buf[:0], f, args)
+	c.buf = out[:0]
+	return out, err
+}
+
+// printResult is printf's return value: the count, or -1 for a format
+// glibc rejects.
+func printResult(n int, err error) (uint64, error) {
+	if errors.Is(err, ErrFormat) {
+		return ^uint64(0), nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	return uint64(n), nil
+}
+
+func init() {
+	const fmtDoc = "formats as glibc (see Printf; positional %n$ and %m are not supported) and "
+	// file printers: fpi is the FILE* argument (-1: stdout), fi the
+	// format, va the va_list (-1: variadic).
+	filePrinter := func(name, params string, fpi, fi, va int) {
+		def(name, params, Exact, fmtDoc+"writes to the stream; returns the byte count", func(c *Call) (uint64, error) {
+			out, err := c.format(fi, va)
+			if err != nil {
+				return printResult(0, err)
+			}
+			w := c.Env().Stdout()
+			if fpi >= 0 {
+				w = c.stream(c.Arg(fpi))
+			}
+			if _, err := w.Write(out); err != nil {
+				return ^uint64(0), nil
+			}
+			return uint64(len(out)), nil
+		})
+	}
+	filePrinter("printf", "format", -1, 0, -1)
+	filePrinter("vprintf", "format ap", -1, 0, 1)
+	filePrinter("fprintf", "stream format", 0, 1, -1)
+	filePrinter("vfprintf", "stream format ap", 0, 1, 2)
+	filePrinter("__printf_chk", "flag format", -1, 1, -1)
+	filePrinter("__vprintf_chk", "flag format ap", -1, 1, 2)
+	filePrinter("__fprintf_chk", "stream flag format", 0, 2, -1)
+	filePrinter("__vfprintf_chk", "stream flag format ap", 0, 2, 3)
+	filePrinter("dprintf", "fd format", -1, 1, -1)
+
+	// string printers: si the buffer, ni its size (-1: unbounded), ci
+	// the _chk destination length (-1: none).
+	strPrinter := func(name, params string, si, ni, ci, fi, va int) {
+		def(name, params, Exact, fmtDoc+"writes into the buffer with a NUL; returns the full length", func(c *Call) (uint64, error) {
+			out, err := c.format(fi, va)
+			if err != nil {
+				return printResult(0, err)
+			}
+			size := ^uint64(0)
+			if ni >= 0 {
+				size = c.Arg(ni)
+			}
+			if ci >= 0 {
+				dest := c.Arg(ci)
+				if size != ^uint64(0) && size > dest || size == ^uint64(0) && uint64(len(out))+1 > dest {
+					return 0, overflow(name, min(size, uint64(len(out))+1), dest)
+				}
+			}
+			if size > 0 {
+				n := min(uint64(len(out)), size-1)
+				c.put(c.Arg(si), append(out[:n:n], 0))
+			}
+			return uint64(len(out)), nil
+		})
+	}
+	strPrinter("sprintf", "str format", 0, -1, -1, 1, -1)
+	strPrinter("vsprintf", "str format ap", 0, -1, -1, 1, 2)
+	strPrinter("snprintf", "str size format", 0, 1, -1, 2, -1)
+	strPrinter("vsnprintf", "str size format ap", 0, 1, -1, 2, 3)
+	strPrinter("__sprintf_chk", "str flag strlen format", 0, -1, 2, 3, -1)
+	strPrinter("__vsprintf_chk", "str flag strlen format ap", 0, -1, 2, 3, 4)
+	strPrinter("__snprintf_chk", "str maxlen flag strlen format", 0, 1, 3, 4, -1)
+	strPrinter("__vsnprintf_chk", "str maxlen flag strlen format ap", 0, 1, 3, 4, 5)
+
+	putc := func(c *Call, ch byte, w io.Writer) (uint64, error) {
+		if _, err := w.Write([]byte{ch}); err != nil {
+			return ^uint64(0), nil
+		}
+		return uint64(ch), nil
+	}
+	def("putchar", "c", Exact, "writes the byte c to standard output; returns it as unsigned char", func(c *Call) (uint64, error) {
+		return putc(c, byte(c.Arg(0)), c.Env().Stdout())
+	})
+	for _, name := range []string{"fputc", "putc", "_IO_putc"} {
+		def(name, "c stream", Exact, "writes the byte c to the stream; returns it as unsigned char", func(c *Call) (uint64, error) {
+			return putc(c, byte(c.Arg(0)), c.stream(c.Arg(1)))
+		})
+	}
+	def("fputs", "s stream", Exact, "writes the string s to the stream; returns 1 (glibc's nonnegative value)", func(c *Call) (uint64, error) {
+		if _, err := c.stream(c.Arg(1)).Write(c.str(0)); err != nil {
+			return ^uint64(0), nil
+		}
+		return 1, nil
+	})
+	def("fwrite", "ptr size nmemb stream", Exact, "writes nmemb items of size bytes to the stream; returns nmemb", func(c *Call) (uint64, error) {
+		n := c.Arg(1) * c.Arg(2)
+		if _, err := c.stream(c.Arg(3)).Write(c.bytesAt(c.Arg(0), n)); err != nil {
+			return 0, nil
+		}
+		if c.Arg(1) == 0 {
+			return 0, nil
+		}
+		return c.Arg(2), nil
+	})
+	def("fflush", "stream", Imprecise, "models write through at once: nothing to flush; returns 0", func(c *Call) (uint64, error) { return 0, nil })
+
+	// input: standard input only, with an ungetc pushback.
+	getc := func(c *Call) (uint64, error) {
+		st := c.libc()
+		if n := len(st.unget); n > 0 {
+			ch := st.unget[n-1]
+			st.unget = st.unget[:n-1]
+			return uint64(ch), nil
+		}
+		var b [1]byte
+		if n, _ := c.Env().Stdin().Read(b[:]); n == 1 {
+			return uint64(b[0]), nil
+		}
+		return ^uint64(0), nil // EOF
+	}
+	def("getchar", "", Imprecise, "reads a byte of standard input (unbuffered: reads past the line are not taken from the stream ahead); returns EOF (-1) at its end", getc).Params = nil
+	for _, name := range []string{"fgetc", "getc", "_IO_getc"} {
+		def(name, "stream", Imprecise, "reads a byte of standard input, whatever the stream; returns EOF (-1) at its end", getc)
+	}
+	def("ungetc", "c stream", Imprecise, "pushes c back onto standard input; returns c (EOF: nothing pushed)", func(c *Call) (uint64, error) {
+		ch := c.Int(0)
+		if ch == -1 {
+			return ^uint64(0), nil
+		}
+		st := c.libc()
+		st.unget = append(st.unget, byte(ch))
+		return uint64(byte(ch)), nil
+	})
+	def("fgets", "s size stream", Imprecise, "reads a line of standard input (at most size-1 bytes) into s with a NUL; returns s, or NULL at end of input", func(c *Call) (uint64, error) {
+		s, size := c.Arg(0), c.Int(1)
+		if size <= 0 {
+			return 0, nil
+		}
+		var line []byte
+		for int64(len(line)) < size-1 {
+			ch, _ := getc(c)
+			if ch == ^uint64(0) {
+				break
+			}
+			line = append(line, byte(ch))
+			if ch == '\n' {
+				break
+			}
+		}
+		if len(line) == 0 {
+			return 0, nil
+		}
+		c.put(s, append(line, 0))
+		return s, nil
 	})
 }
