@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path"
+	"strings"
 	"time"
 
 	"github.com/smallworld-go/smallworld/emu"
@@ -12,6 +14,7 @@ import (
 	"github.com/smallworld-go/smallworld/load"
 	"github.com/smallworld-go/smallworld/machine"
 	"github.com/smallworld-go/smallworld/model"
+	"github.com/smallworld-go/smallworld/platform"
 )
 
 func coreRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -20,7 +23,8 @@ func coreRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	sysroot := fs.String("sysroot", "/", "directory the process's files (NT_FILE, the dynamic linker's list) are looked up under")
 	skipTrap := fs.Bool("skip-trap", false, "step over the instruction at pc (the trap) before resuming")
 	var models stringList
-	fs.Var(&models, "model", "hook the executable's import `NAME` with smallworld's model (repeatable)")
+	fs.Var(&models, "model", "hook the executable's imports matching `PATTERN` (a name or a glob: 'str*') with smallworld's models (repeatable)")
+	modelSet := fs.String("models", "", "`SET` of models to hook: \"libc\" hooks every modeled function the executable imports")
 	maxInsns := fs.Uint64("max-insns", 0, "stop after `N` instructions (exit 124)")
 	timeout := fs.Duration("timeout", 0, "stop after this long, e.g. 10s (exit 124)")
 	trace := fs.Bool("trace", false, "print model calls and syscalls on stderr")
@@ -100,16 +104,34 @@ func coreRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		say("stepped over % x, resuming at %#x", b, m.CPU.PC())
 	}
-	for _, name := range models {
-		if exe == nil {
-			return fail(stderr, fmt.Errorf("--model %s needs --exe to find the import", name))
+	if *modelSet != "" {
+		if *modelSet != "libc" {
+			return usageErr(stderr, fmt.Errorf("--models %q: the only set is \"libc\"", *modelSet))
 		}
-		mdl, err := model.Lookup(name, c.Platform)
+		models = append(models, "*")
+	}
+	if len(models) > 0 && exe == nil {
+		return fail(stderr, fmt.Errorf("--model %s needs --exe to find the imports", models[0]))
+	}
+	hooked := map[string]bool{}
+	for _, pat := range models {
+		names, err := modelsMatching(pat, exe, *modelSet != "" && pat == "*")
 		if err != nil {
-			return fail(stderr, fmt.Errorf("--model %s: %w", name, err))
-		}
-		if err := hookImport(m, exe, base, mdl); err != nil {
 			return fail(stderr, err)
+		}
+		for _, name := range names {
+			if hooked[name] {
+				continue
+			}
+			mdl, err := model.Lookup(name, c.Platform)
+			if err != nil {
+				return fail(stderr, fmt.Errorf("--model %s: %w", name, err))
+			}
+			if err := hookImport(m, exe, base, mdl); err != nil {
+				return fail(stderr, err)
+			}
+			hooked[name] = true
+			say("model %s (%s) hooked", name, mdl.Level)
 		}
 	}
 	m.Stdin, m.Stdout, m.Stderr = stdin, stdout, stderr
@@ -124,6 +146,33 @@ func coreRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	say("run: %v in %v", res.Stop.Kind, time.Since(start).Round(time.Microsecond))
 	return report(stderr, c, res.Stop)
+}
+
+// modelsMatching lists the models a --model pattern names: a plain name
+// is taken as is (hookImport then says if the executable lacks it); a
+// glob matches the modeled functions the executable imports, and must
+// match one. Unsupported models are left out of globs.
+func modelsMatching(pat string, exe *load.ELF, libc bool) ([]string, error) {
+	if !strings.ContainsAny(pat, "*?[") {
+		return []string{pat}, nil
+	}
+	if _, err := path.Match(pat, ""); err != nil {
+		return nil, fmt.Errorf("--model %s: %w", pat, err)
+	}
+	var out []string
+	for _, n := range model.Names() {
+		if ok, _ := path.Match(pat, n); !ok || len(exe.ImportsNamed(n)) == 0 {
+			continue
+		}
+		if m, _ := model.Lookup(n, platform.AMD64); m != nil && m.Level == model.Unsupported {
+			continue
+		}
+		out = append(out, n)
+	}
+	if len(out) == 0 && !libc {
+		return nil, fmt.Errorf("--model %s: %s imports no modeled function matching it", pat, exe.Path)
+	}
+	return out, nil
 }
 
 // hookImport hooks every import of a symbol in the executable with a

@@ -12,16 +12,32 @@ import (
 
 func listModels(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("models", stderr)
+	name := fs.String("platform", "amd64", "platform whose calling convention the models use")
 	if _, err := parse(fs, args); err != nil {
 		return usageErr(stderr, err)
 	}
+	p, err := platform.ByName(*name)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	conv, err := model.ConvFor(p)
+	if err != nil {
+		return fail(stderr, err)
+	}
 	tw := tabwriter.NewWriter(stdout, 0, 8, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tLEVEL\tDESCRIPTION")
+	count := map[model.Level]int{}
 	for _, n := range model.Names() {
-		m, _ := model.Lookup(n, platform.AMD64)
+		m, err := model.Lookup(n, p)
+		if err != nil {
+			return fail(stderr, err)
+		}
+		count[m.Level]++
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", m.Name, m.Level, m.Doc)
 	}
 	tw.Flush()
+	fmt.Fprintf(stdout, "\n%d models on %s (%s): %d exact, %d imprecise, %d unsupported\n",
+		len(model.Names()), p.Name, conv.Name, count[model.Exact], count[model.Imprecise], count[model.Unsupported])
 	return 0
 }
 
