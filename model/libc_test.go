@@ -81,6 +81,8 @@ var libcCases = []libcCase{
 	{name: "strtol", args: []any{"0x1fz", "\x00\x00\x00\x00\x00\x00\x00\x00", 0}, trace: "==> strtol(nptr=0x11000, endptr=0x11100, base=0x0)\n<== 31"},
 	{name: "strtoul", args: []any{"777", 0, 8}, trace: "==> strtoul(nptr=0x11000, endptr=0x0, base=0x8)\n<== 511"},
 	{name: "strtol", args: []any{"-2147483649", 0, 10}, trace: "==> strtol(nptr=0x11000, endptr=0x0, base=0xa)\n<== -2147483649", setup: nil},
+	{name: "atof", args: []any{" 2.5e3x"}, trace: "==> atof(nptr=0x11000)\n<== 2500"},
+	{name: "strtod", args: []any{"0x1.8p1", 0}, trace: "==> strtod(nptr=0x11000, endptr=0x0)\n<== 3"},
 	{name: "abs", args: []any{-5}, trace: "==> abs(j=0xfffffffb)\n<== 5"},
 	{name: "isalpha", args: []any{'a'}, trace: "==> isalpha(c=0x61)\n<== 1024"},
 	{name: "isdigit", args: []any{'a'}, trace: "==> isdigit(c=0x61)\n<== 0"},
