@@ -350,6 +350,7 @@ func (m *Machine) install(env *Env, fault **emu.Stop) error {
 			return fmt.Errorf("run: %w", err)
 		}
 		b.Trace = m.Trace
+		b.Files = m.stdioFiles()
 		for addr, mdl := range m.models {
 			mdl := mdl
 			// The argument registers are a prefetch hint: the engine

@@ -227,3 +227,20 @@ func (m *Machine) Libraries() []LinkMap {
 	}
 	return out
 }
+
+// stdioFiles maps the guest libc's FILE* of stdin, stdout and stderr to
+// descriptors 0, 1 and 2, for the models (model.Binding.Files): libc
+// exports them as pointer variables, read here from memory.
+func (m *Machine) stdioFiles() map[uint64]int {
+	files := map[uint64]int{}
+	for fd, name := range []string{"stdin", "stdout", "stderr"} {
+		addr, ok := m.symbol(name)
+		if !ok {
+			continue
+		}
+		if fp, err := m.Memory.Uint(addr, m.Platform.WordSize); err == nil && fp != 0 {
+			files[fp] = fd
+		}
+	}
+	return files
+}
