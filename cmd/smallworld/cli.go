@@ -92,8 +92,6 @@ type stringList []string
 func (s *stringList) String() string     { return strings.Join(*s, ",") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
-var errUsage = errors.New("usage")
-
 func usageErr(stderr io.Writer, err error) int {
 	if !errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintf(stderr, "smallworld: %v\n", err)
