@@ -1,37 +1,82 @@
 package linux
 
 import (
-	"debug/elf"
-
 	"github.com/smallworld-go/smallworld/platform"
 )
 
-// Errno values of the generic Linux numbering (asm-generic/errno-base.h),
-// used by x86, ARM, AArch64 and PPC. Handlers return these; MIPS numbers
-// some differently above 34, and the kernel translates (errnoOn).
+// Errno values of the generic Linux numbering (asm-generic/errno-base.h
+// and errno.h, which x86, ARM and AArch64 use). Handlers return these;
+// the kernel translates them, by name, to the platform's own numbering
+// (MIPS and PPC number some differently) from zsysnum.go's errnoNums.
 const (
-	EPERM  = 1
-	ENOENT = 2
-	EIO    = 5
-	EBADF  = 9
-	EFAULT = 14
-	EINVAL = 22
-	ESPIPE = 29
-	ENOSYS = 38
+	EPERM        = 1
+	ENOENT       = 2
+	ESRCH        = 3
+	EINTR        = 4
+	EIO          = 5
+	ENXIO        = 6
+	E2BIG        = 7
+	EBADF        = 9
+	EAGAIN       = 11
+	ENOMEM       = 12
+	EACCES       = 13
+	EFAULT       = 14
+	EEXIST       = 17
+	ENODEV       = 19
+	ENOTDIR      = 20
+	EISDIR       = 21
+	EINVAL       = 22
+	EMFILE       = 24
+	ENOTTY       = 25
+	EFBIG        = 27
+	ENOSPC       = 28
+	ESPIPE       = 29
+	EROFS        = 30
+	ERANGE       = 34
+	ENAMETOOLONG = 36
+	ENOSYS       = 38
+	ENOTEMPTY    = 39
+	ELOOP        = 40
+	EOVERFLOW    = 75
+	EAFNOSUPPORT = 97
+	ETIMEDOUT    = 110
 )
 
-// mipsErrno maps the generic numbers that MIPS numbers differently
-// (arch/mips/include/uapi/asm/errno.h); numbers up to 34 are shared.
-var mipsErrno = map[int64]int64{
-	ENOSYS: 89,
+// errnoAliases are second names of a generic number; the first name is
+// the one translated.
+var errnoAliases = map[string]bool{"EWOULDBLOCK": true, "EDEADLOCK": true, "ENOTSUP": true}
+
+// genericErrnoName: generic number -> name, from amd64's headers.
+var genericErrnoName = map[int64]string{}
+
+// errnoTo: platform -> generic number -> the platform's number, where
+// they differ.
+var errnoTo = map[string]map[int64]int64{}
+
+func init() {
+	for name, no := range errnoNums["amd64"] {
+		if !errnoAliases[name] {
+			genericErrnoName[int64(no)] = name
+		}
+	}
+	for p, nums := range errnoNums {
+		m := map[int64]int64{}
+		for g, name := range genericErrnoName {
+			if n, ok := nums[name]; ok && int64(n) != g {
+				m[g] = int64(n)
+			}
+		}
+		errnoTo[p] = m
+	}
 }
 
 // errnoOn returns the platform's number for a generic errno value.
 func errnoOn(p *platform.Platform, e int64) int64 {
-	if p.Machine == elf.EM_MIPS {
-		if m, ok := mipsErrno[e]; ok {
-			return m
-		}
+	if m, ok := errnoTo[p.Name][e]; ok {
+		return m
 	}
 	return e
 }
+
+// ErrnoName returns the name of a generic errno value ("ENOENT").
+func ErrnoName(e int64) string { return genericErrnoName[e] }

@@ -1,6 +1,7 @@
 package linux
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -23,6 +24,47 @@ type Env interface {
 	Stderr() io.Writer
 	// Exit ends the run as the guest's exit with this status.
 	Exit(status int)
+	// Kill ends the run as the guest killed by signal sig (the platform's
+	// number), the way its default action would.
+	Kill(sig int)
+
+	// Process says who the guest is and what it may see.
+	Process() *Process
+
+	// MapAnon maps zeroed memory at [addr, addr+size) with perm, where
+	// nothing is mapped; addr and size are multiples of PageSize.
+	MapAnon(addr, size uint64, perm memory.Perm, name string) error
+	// Unmap unmaps whatever is mapped in [addr, addr+size) (holes are
+	// fine); Protect changes the permissions of [addr, addr+size), which
+	// must be mapped throughout. Both take page-aligned ranges and keep
+	// the machine's memory map and the engine in step.
+	Unmap(addr, size uint64) error
+	Protect(addr, size uint64, perm memory.Perm) error
+	// FreeRange returns the start of an unmapped range of size bytes,
+	// at hint if that range is free.
+	FreeRange(hint, size uint64) (uint64, error)
+}
+
+// PageSize is the guest page size the layer maps memory in (every
+// platform's Linux default, and the host's).
+const PageSize = 4096
+
+// Process is the guest process as the syscall layer shows it.
+type Process struct {
+	PID, TID, PPID       int // getpid is PID (the thread group), gettid TID
+	UID, EUID, GID, EGID int
+
+	// Sysroot is the host directory the guest sees as "/", read-only;
+	// "" means the guest sees no files at all (only /dev/null).
+	Sysroot string
+	// AllowWrite lists host directories (absolute) the guest may also
+	// write under; each appears in the guest at its own path.
+	AllowWrite []string
+
+	// BrkStart and BrkEnd are the program break area as the run begins:
+	// the heap mapping [BrkStart, BrkEnd), page aligned (BrkStart ==
+	// BrkEnd: empty heap at BrkStart; both 0: unknown, brk cannot grow).
+	BrkStart, BrkEnd uint64
 }
 
 // Support says how completely a system call is implemented.
@@ -89,7 +131,13 @@ type Table struct {
 	Result    string // result register
 	Errno     ErrnoStyle
 	Calls     map[uint64]*Syscall
+
+	// pairAlign: a 64-bit argument starts at an even argument register
+	// (ARM EABI, MIPS o32, PPC32).
+	pairAlign bool
 }
+
+func (t *Table) littleEndian() bool { return t.Platform.ByteOrder == binary.LittleEndian }
 
 var tables = map[string]*Table{}
 
@@ -140,6 +188,21 @@ type Kernel struct {
 	args        [6]emu.RegID // -1: on the stack
 	pc, sp      emu.RegID
 	flag        emu.RegID // a3 (MIPSErrno) or cr (PPCErrno)
+
+	p     *platform.Platform
+	c     *abiConsts
+	proc  Process
+	fds   map[int]*fdEntry
+	brk   uint64 // current program break; 0: unknown
+	brkLo uint64 // the break may not go below this (the heap's start)
+	brkHi uint64 // end of the memory mapped for the break area
+
+	sigactions map[int][]byte // raw kernel struct sigaction, by signal
+	sigmask    []byte         // blocked signals, as the guest's sigset_t
+	altstack   []byte         // raw stack_t of sigaltstack
+	tidAddress uint64         // set_tid_address
+	robustList [2]uint64      // set_robust_list head and length
+	rlimits    map[string][2]uint64
 }
 
 // NewKernel binds a platform's table to an environment.
@@ -148,7 +211,8 @@ func NewKernel(env Env) (*Kernel, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &Kernel{Env: env, Table: t}
+	k := &Kernel{Env: env, Table: t, p: env.Platform(), c: constsFor(env.Platform())}
+	k.init()
 	if k.num, err = env.RegID(t.Number); err != nil {
 		return nil, err
 	}
@@ -223,6 +287,9 @@ func (k *Kernel) setResult(ret int64) error {
 			return err
 		}
 		return k.Env.WriteReg(k.result, v)
+	}
+	if ret < 0 && ret > -4096 {
+		ret = -errnoOn(k.Env.Platform(), -ret)
 	}
 	return k.Env.WriteReg(k.result, uint64(ret))
 }

@@ -72,7 +72,7 @@ func TestUnsupported(t *testing.T) {
 	for _, tt := range []struct {
 		no   uint64
 		name string
-	}{{0, "read"}, {9999, ""}} {
+	}{{57, "fork"}, {9999, ""}} {
 		_, err := call(t, env, k, tt.no)
 		var ue *linux.UnsupportedError
 		if !errors.As(err, &ue) || ue.No != tt.no || ue.Name != tt.name || ue.PC != 0x401000 {

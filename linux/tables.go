@@ -2,12 +2,15 @@ package linux
 
 import (
 	"fmt"
+	"sort"
 
 	"github.com/smallworld-go/smallworld/platform"
 )
 
+//go:generate go run ../internal/tools/gensyscalls -o zsysnum.go
+
 // A call is one system call as the layer implements it, written once for
-// every platform; abis number it per platform.
+// every platform; the platform's numbers come from zsysnum.go.
 type call struct {
 	Name    string
 	Handler Handler
@@ -15,17 +18,110 @@ type call struct {
 	Note    string
 }
 
-// callList is every system call the layer knows, by name.
+const (
+	noteNoNet  = "no network: EACCES"
+	noteStat   = "files of the guest's view, /dev/null and the standard streams (a non-file stream reads as a pipe)"
+	noteStat64 = noteStat + "; struct stat64"
+	noteOpen   = "the sysroot read-only, --allow-write directories, /dev/null; anything else EACCES (linux/fs.go)"
+	noteFD     = "standard streams, files of the guest's view, /dev/null"
+	noteSleep  = "returns at once (no time passes)"
+	noteIDs    = "from the core (Process)"
+)
+
+// callList is every system call the layer implements, by name. A
+// platform that has no such call (AArch64 has no open) leaves it out;
+// every other __NR_ of the platform is listed as unsupported.
 var callList = []call{
-	{Name: "read", Support: Unsupported, Note: "not yet"},
-	{Name: "write", Handler: sysWrite, Support: Partial, Note: "fds 1 and 2 only; others get EBADF"},
-	{Name: "lseek", Handler: sysLseek, Support: Partial, Note: "standard streams are pipes: ESPIPE; other fds EBADF"},
-	{Name: "_llseek", Handler: sysLseek, Support: Partial, Note: "standard streams are pipes: ESPIPE; other fds EBADF"},
-	{Name: "exit", Handler: sysExit, Support: Full, Note: "ends the run (one thread)"},
-	{Name: "exit_group", Handler: sysExit, Support: Full, Note: "ends the run"},
+	{"read", sysRead, Full, noteFD},
+	{"write", sysWrite, Full, noteFD + "; files only under --allow-write"},
+	{"readv", sysReadv, Full, noteFD},
+	{"writev", sysWritev, Full, noteFD + "; one host write per call"},
+	{"pread64", sysPread64, Full, "files; streams ESPIPE"},
+	{"pwrite64", sysPwrite64, Full, "files opened for writing under --allow-write"},
+	{"lseek", sysLseek, Full, "streams that are not host files are pipes: ESPIPE"},
+	{"_llseek", sysLseek2, Full, "streams that are not host files are pipes: ESPIPE"},
+	{"open", sysOpen, Partial, noteOpen},
+	{"openat", sysOpenat, Partial, noteOpen},
+	{"close", sysClose, Full, ""},
+	{"dup", sysDup, Full, ""},
+	{"dup2", sysDup2, Full, ""},
+	{"dup3", sysDup3, Full, ""},
+	{"fcntl", sysFcntl, Partial, "F_DUPFD(_CLOEXEC), F_GETFD, F_SETFD, F_GETFL, F_SETFL; others EINVAL"},
+	{"fcntl64", sysFcntl, Partial, "F_DUPFD(_CLOEXEC), F_GETFD, F_SETFD, F_GETFL, F_SETFL; others EINVAL"},
+	{"ioctl", sysIoctl, Partial, "TCGETS, TIOCGWINSZ on host terminals (else ENOTTY), FIONREAD; others ENOTTY"},
+	{"fstat", sysFstat, Full, noteStat},
+	{"stat", sysStat, Full, noteStat},
+	{"lstat", sysLstat, Full, noteStat},
+	{"newfstatat", sysNewfstatat, Full, noteStat},
+	{"fstat64", sysFstat64, Full, noteStat64},
+	{"stat64", sysStat64, Full, noteStat64},
+	{"lstat64", sysLstat64, Full, noteStat64},
+	{"fstatat64", sysFstatat64, Full, noteStat64},
+	{"statx", sysStatx, Partial, "basic stats whatever the mask (no btime, mnt_id)"},
+	{"getcwd", sysGetcwd, Full, "the guest's working directory is /"},
+	{"readlink", sysReadlink, Partial, "links of the guest's view; /proc and the rest ENOENT"},
+	{"readlinkat", sysReadlinkat, Partial, "links of the guest's view; /proc and the rest ENOENT"},
+	{"access", sysAccess, Full, "in the guest's view; W_OK only under --allow-write"},
+	{"faccessat", sysFaccessat, Full, "in the guest's view; W_OK only under --allow-write"},
+	{"faccessat2", sysFaccessat2, Full, "in the guest's view; W_OK only under --allow-write"},
+	{"socket", sysNoNetwork, Partial, noteNoNet},
+	{"socketcall", sysNoNetwork, Partial, noteNoNet},
+	{"socketpair", sysNoNetwork, Partial, noteNoNet},
+
+	{"brk", sysBrk, Full, "the heap mapping of the core, grown and shrunk in place"},
+	{"mmap", sysMmap, Partial, "anonymous, and private reads of files (copied in); no shared writable file mappings"},
+	{"mmap2", sysMmap2, Partial, "as mmap; offset in 4096-byte units"},
+	{"munmap", sysMunmap, Full, ""},
+	{"mprotect", sysMprotect, Full, ""},
+	{"mremap", sysMremap, Partial, "shrink, grow in place, move (MREMAP_MAYMOVE); no MREMAP_FIXED"},
+	{"madvise", sysMadvise, Partial, "ignored, but MADV_DONTNEED zeroes the pages"},
+
+	{"exit", sysExit, Full, "ends the run (one thread)"},
+	{"exit_group", sysExit, Full, "ends the run"},
+	{"getpid", sysGetpid, Full, noteIDs},
+	{"gettid", sysGettid, Full, noteIDs},
+	{"getppid", sysGetppid, Full, noteIDs},
+	{"getuid", sysGetuid, Full, noteIDs},
+	{"geteuid", sysGeteuid, Full, noteIDs},
+	{"getgid", sysGetgid, Full, noteIDs},
+	{"getegid", sysGetegid, Full, noteIDs},
+	{"getuid32", sysGetuid, Full, noteIDs},
+	{"geteuid32", sysGeteuid, Full, noteIDs},
+	{"getgid32", sysGetgid, Full, noteIDs},
+	{"getegid32", sysGetegid, Full, noteIDs},
+	{"uname", sysUname, Full, "fixed: Linux smallworld 6.1.0-smallworld, the platform's machine"},
+
+	{"rt_sigaction", sysRtSigaction, Partial, "recorded; no signal is delivered to a handler"},
+	{"rt_sigprocmask", sysRtSigprocmask, Partial, "recorded; blocked signals stay pending forever"},
+	{"sigaltstack", sysSigaltstack, Partial, "recorded"},
+	{"kill", sysKill, Partial, "to itself: ends the run as the default action would; others ESRCH"},
+	{"tkill", sysTkill, Partial, "to itself: ends the run as the default action would; others ESRCH"},
+	{"tgkill", sysTgkill, Partial, "to itself: ends the run as the default action would; others ESRCH"},
+
+	{"clock_gettime", sysClockGettime, Full, "the host's clocks"},
+	{"clock_gettime64", sysClockGettime64, Full, "the host's clocks"},
+	{"clock_getres", sysClockGetres, Full, "1 ns"},
+	{"clock_getres_time64", sysClockGetres64, Full, "1 ns"},
+	{"gettimeofday", sysGettimeofday, Full, "the host's clock; timezone UTC"},
+	{"time", sysTime, Full, "the host's clock"},
+	{"nanosleep", sysNanosleep, Partial, noteSleep},
+	{"clock_nanosleep", sysClockNanosleep, Partial, noteSleep},
+	{"clock_nanosleep_time64", sysClockNanosleep64, Partial, noteSleep},
+	{"sched_yield", sysSchedYield, Full, ""},
+	{"getrandom", sysGetrandom, Full, "the host's CSPRNG"},
+
+	{"futex", sysFutex, Partial, "one thread: WAIT on another value EAGAIN, with a timeout ETIMEDOUT, else stops the run; WAKE 0; no PI"},
+	{"futex_time64", sysFutex, Partial, "as futex"},
+	{"set_tid_address", sysSetTidAddress, Full, "recorded"},
+	{"set_robust_list", sysSetRobustList, Full, "recorded"},
+	{"rseq", sysENOSYS, Partial, "ENOSYS: glibc carries on without it"},
+	{"prlimit64", sysPrlimit64, Partial, "of itself; limits recorded, not enforced"},
 }
 
-// An abi is how one platform makes system calls, and its numbers.
+// sysLseek2 is _llseek.
+func sysLseek2(k *Kernel, a Args) (int64, error) { return sysLlseek(k, a) }
+
+// An abi is how one platform makes system calls.
 type abi struct {
 	p      *platform.Platform
 	number string    // register holding the call number
@@ -36,23 +132,14 @@ type abi struct {
 	stackArgs uint64
 	result    string
 	errno     ErrnoStyle
-	nums      map[string]uint64 // call name -> number
+	pairAlign bool
+	// override replaces a call of callList on this platform.
+	override map[string]call
 }
 
-// Numbers: arch/x86/entry/syscalls/syscall_64.tbl and syscall_32.tbl,
-// include/uapi/asm-generic/unistd.h (AArch64), arch/arm/tools/syscall.tbl
-// (EABI), arch/mips/kernel/syscalls/syscall_o32.tbl (+4000) and
-// syscall_n64.tbl (+5000), arch/powerpc/kernel/syscalls/syscall.tbl.
 // Registers: each architecture's syscall(2) "Architecture calling
-// conventions" table.
+// conventions" table. Numbers: zsysnum.go (the platform's <asm/unistd.h>).
 var (
-	numsI386 = map[string]uint64{"read": 3, "write": 4, "lseek": 19, "_llseek": 140, "exit": 1, "exit_group": 252}
-	numsARM  = map[string]uint64{"read": 3, "write": 4, "lseek": 19, "_llseek": 140, "exit": 1, "exit_group": 248}
-	numsO32  = map[string]uint64{"read": 4003, "write": 4004, "lseek": 4019, "_llseek": 4140, "exit": 4001, "exit_group": 4246}
-	numsN64  = map[string]uint64{"read": 5000, "write": 5001, "lseek": 5008, "exit": 5058, "exit_group": 5205}
-	numsPPC  = map[string]uint64{"read": 3, "write": 4, "lseek": 19, "_llseek": 140, "exit": 1, "exit_group": 234}
-	numsPPC6 = map[string]uint64{"read": 3, "write": 4, "lseek": 19, "exit": 1, "exit_group": 234}
-
 	argsARM  = [6]string{"r0", "r1", "r2", "r3", "r4", "r5"}
 	argsO32  = [6]string{"a0", "a1", "a2", "a3", "", ""}
 	argsN64  = [6]string{"a0", "a1", "a2", "a3", "a4", "a5"}
@@ -62,39 +149,53 @@ var (
 )
 
 var abis = []abi{
-	{p: platform.AMD64, number: "rax", args: [6]string{"rdi", "rsi", "rdx", "r10", "r8", "r9"}, result: "rax", errno: NegativeErrno,
-		nums: map[string]uint64{"read": 0, "write": 1, "lseek": 8, "exit": 60, "exit_group": 231}},
-	{p: platform.I386, number: "eax", args: argsI386, result: "eax", errno: NegativeErrno, nums: numsI386},
-	{p: platform.AArch64, number: "x8", args: argsA64, result: "x0", errno: NegativeErrno,
-		nums: map[string]uint64{"read": 63, "write": 64, "lseek": 62, "exit": 93, "exit_group": 94}},
-	{p: platform.ARMEL, number: "r7", args: argsARM, result: "r0", errno: NegativeErrno, nums: numsARM},
-	{p: platform.ARMHF, number: "r7", args: argsARM, result: "r0", errno: NegativeErrno, nums: numsARM},
-	{p: platform.MIPS, number: "v0", args: argsO32, stackArgs: 16, result: "v0", errno: MIPSErrno, nums: numsO32},
-	{p: platform.MIPSEL, number: "v0", args: argsO32, stackArgs: 16, result: "v0", errno: MIPSErrno, nums: numsO32},
-	{p: platform.MIPS64, number: "v0", args: argsN64, result: "v0", errno: MIPSErrno, nums: numsN64},
-	{p: platform.MIPS64EL, number: "v0", args: argsN64, result: "v0", errno: MIPSErrno, nums: numsN64},
-	{p: platform.PPC, number: "r0", args: argsPPC, result: "r3", errno: PPCErrno, nums: numsPPC},
-	{p: platform.PPC64, number: "r0", args: argsPPC, result: "r3", errno: PPCErrno, nums: numsPPC6},
-	{p: platform.PPC64LE, number: "r0", args: argsPPC, result: "r3", errno: PPCErrno, nums: numsPPC6},
+	{p: platform.AMD64, number: "rax", args: [6]string{"rdi", "rsi", "rdx", "r10", "r8", "r9"}, result: "rax", errno: NegativeErrno},
+	{p: platform.I386, number: "eax", args: argsI386, result: "eax", errno: NegativeErrno,
+		override: map[string]call{"mmap": {"mmap", sysOldMmap, Partial, "old_mmap: six arguments in memory; as mmap2 otherwise"}}},
+	{p: platform.AArch64, number: "x8", args: argsA64, result: "x0", errno: NegativeErrno},
+	{p: platform.ARMEL, number: "r7", args: argsARM, result: "r0", errno: NegativeErrno, pairAlign: true},
+	{p: platform.ARMHF, number: "r7", args: argsARM, result: "r0", errno: NegativeErrno, pairAlign: true},
+	{p: platform.MIPS, number: "v0", args: argsO32, stackArgs: 16, result: "v0", errno: MIPSErrno, pairAlign: true},
+	{p: platform.MIPSEL, number: "v0", args: argsO32, stackArgs: 16, result: "v0", errno: MIPSErrno, pairAlign: true},
+	{p: platform.MIPS64, number: "v0", args: argsN64, result: "v0", errno: MIPSErrno},
+	{p: platform.MIPS64EL, number: "v0", args: argsN64, result: "v0", errno: MIPSErrno},
+	{p: platform.PPC, number: "r0", args: argsPPC, result: "r3", errno: PPCErrno, pairAlign: true},
+	{p: platform.PPC64, number: "r0", args: argsPPC, result: "r3", errno: PPCErrno},
+	{p: platform.PPC64LE, number: "r0", args: argsPPC, result: "r3", errno: PPCErrno},
 }
 
 func init() {
-	byName := map[string]call{}
-	for _, c := range callList {
-		byName[c.Name] = c
-	}
 	for _, a := range abis {
+		nums, ok := sysnums[a.p.Name]
+		if !ok {
+			panic(fmt.Sprintf("linux: zsysnum.go has no numbers for %s: regenerate it", a.p.Name))
+		}
 		t := &Table{Platform: a.p, Number: a.number, ArgRegs: a.args, StackArgs: a.stackArgs,
-			Result: a.result, Errno: a.errno, Calls: map[uint64]*Syscall{}}
-		for name, no := range a.nums {
-			c, ok := byName[name]
-			if !ok {
-				panic(fmt.Sprintf("linux: %s numbers %q, which no call implements", a.p.Name, name))
+			Result: a.result, Errno: a.errno, Calls: map[uint64]*Syscall{}, pairAlign: a.pairAlign}
+		for _, c := range callList {
+			if o, ok := a.override[c.Name]; ok {
+				c = o
 			}
-			if _, dup := t.Calls[no]; dup {
-				panic(fmt.Sprintf("linux: %s: number %d listed twice", a.p.Name, no))
+			no, ok := nums[c.Name]
+			if !ok {
+				continue
+			}
+			if old, dup := t.Calls[no]; dup {
+				panic(fmt.Sprintf("linux: %s: %s and %s are both number %d", a.p.Name, old.Name, c.Name, no))
 			}
 			t.Calls[no] = &Syscall{No: no, Name: c.Name, Handler: c.Handler, Support: c.Support, Note: c.Note}
+		}
+		// Every other call the platform's headers define is listed, so
+		// a stop can name it.
+		names := make([]string, 0, len(nums))
+		for n := range nums {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			if _, done := t.Calls[nums[n]]; !done {
+				t.Calls[nums[n]] = &Syscall{No: nums[n], Name: n, Support: Unsupported, Note: "not implemented: stops the run"}
+			}
 		}
 		tables[a.p.Name] = t
 	}

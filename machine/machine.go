@@ -11,6 +11,7 @@ import (
 	"github.com/smallworld-go/smallworld/emu"
 	"github.com/smallworld-go/smallworld/emu/unicorn"
 	"github.com/smallworld-go/smallworld/insn"
+	"github.com/smallworld-go/smallworld/linux"
 	"github.com/smallworld-go/smallworld/memory"
 	"github.com/smallworld-go/smallworld/model"
 	"github.com/smallworld-go/smallworld/platform"
@@ -36,6 +37,12 @@ type Machine struct {
 	// Syscalls enables the Linux syscall layer; without it a syscall
 	// instruction stops the run.
 	Syscalls bool
+	// Sysroot is the host directory the guest's file calls see as "/",
+	// read-only ("": no files but /dev/null); AllowWrite lists host
+	// directories the guest may also write, each seen at its own path
+	// (linux/fs.go).
+	Sysroot    string
+	AllowWrite []string
 	// MaxInsns and Timeout bound a run (0: no bound).
 	MaxInsns uint64
 	Timeout  time.Duration
@@ -56,6 +63,8 @@ type Machine struct {
 	gdt        *memory.Region
 	scratch    *memory.Region       // Call's stack
 	standIn    map[string][2]uint64 // selector register -> {loaded, core's}
+	proc       linux.Process        // the guest's ids and heap (UseCoreProcess)
+	retired    []*memory.Region     // regions split or unmapped by syscalls (envmem.go)
 }
 
 // New returns an empty machine for a platform.
@@ -261,7 +270,13 @@ func (m *Machine) Hook(addr uint64, fn func(*Env) error) {
 func (m *Machine) Exits() []uint64 { return m.exits }
 
 // Release frees the host memory of every region.
-func (m *Machine) Release() error { return m.Memory.Release() }
+func (m *Machine) Release() error {
+	err := m.Memory.Release()
+	if rerr := m.releaseRetired(); err == nil {
+		err = rerr
+	}
+	return err
+}
 
 // Open the default engine.
 func (m *Machine) engine() (emu.Engine, error) {

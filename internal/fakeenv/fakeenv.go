@@ -11,6 +11,7 @@ import (
 
 	"github.com/smallworld-go/smallworld/cpu"
 	"github.com/smallworld-go/smallworld/emu"
+	"github.com/smallworld-go/smallworld/linux"
 	"github.com/smallworld-go/smallworld/memory"
 	"github.com/smallworld-go/smallworld/platform"
 )
@@ -25,7 +26,12 @@ type Env struct {
 	Err    bytes.Buffer
 	Exited bool
 	Status int
-	names  []string
+	Killed bool // Kill was called
+	Signal int  // its signal
+	// Proc is what Process returns (the syscall layer copies it when a
+	// kernel is made).
+	Proc  linux.Process
+	names []string
 }
 
 // New returns an Env with one RW region of size bytes at base.
@@ -38,7 +44,8 @@ func New(p *platform.Platform, base, size uint64) (*Env, error) {
 	if err := m.Add(memory.NewRegion(base, make([]byte, size), memory.RW, "fake")); err != nil {
 		return nil, err
 	}
-	return &Env{P: p, CPU: c, Mem: m, In: strings.NewReader("")}, nil
+	return &Env{P: p, CPU: c, Mem: m, In: strings.NewReader(""),
+		Proc: linux.Process{PID: 4242, TID: 4242, PPID: 4241, UID: 1000, EUID: 1000, GID: 1000, EGID: 1000}}, nil
 }
 
 func (e *Env) Platform() *platform.Platform { return e.P }
@@ -63,6 +70,8 @@ func (e *Env) Stdin() io.Reader                      { return e.In }
 func (e *Env) Stdout() io.Writer                     { return &e.Out }
 func (e *Env) Stderr() io.Writer                     { return &e.Err }
 func (e *Env) Exit(status int)                       { e.Exited, e.Status = true, status }
+func (e *Env) Kill(sig int)                          { e.Killed, e.Signal = true, sig }
+func (e *Env) Process() *linux.Process               { return &e.Proc }
 
 // RegBytes and SetRegBytes access a register at its full width.
 func (e *Env) RegBytes(id emu.RegID) ([]byte, error)    { return e.CPU.Bytes(e.names[id]) }
@@ -70,3 +79,91 @@ func (e *Env) SetRegBytes(id emu.RegID, b []byte) error { return e.CPU.SetBytes(
 
 // MapRegion adds a region to the memory map.
 func (e *Env) MapRegion(r *memory.Region) error { return e.Mem.Add(r) }
+
+// MapAnon maps zeroed Go memory where nothing is mapped.
+func (e *Env) MapAnon(addr, size uint64, perm memory.Perm, name string) error {
+	if addr%linux.PageSize != 0 || size%linux.PageSize != 0 || size == 0 {
+		return fmt.Errorf("fakeenv: map %#x+%#x: not page aligned", addr, size)
+	}
+	return e.Mem.Add(memory.NewRegion(addr, make([]byte, size), perm, name))
+}
+
+// Unmap removes [addr, addr+size) from the map, splitting regions that
+// straddle its ends.
+func (e *Env) Unmap(addr, size uint64) error {
+	return e.split(addr, size, func(*memory.Region) *memory.Region { return nil })
+}
+
+// Protect sets the permissions of [addr, addr+size), which must be mapped.
+func (e *Env) Protect(addr, size uint64, perm memory.Perm) error {
+	for a := addr; a < addr+size; {
+		r := e.Mem.Find(a)
+		if r == nil {
+			return fmt.Errorf("fakeenv: protect %#x: not mapped", a)
+		}
+		a = r.End()
+	}
+	return e.split(addr, size, func(r *memory.Region) *memory.Region {
+		r.Perm = perm
+		return r
+	})
+}
+
+// split cuts the regions overlapping [addr, end) at addr and end, and
+// replaces each piece inside by what inside returns (nil: nothing).
+func (e *Env) split(addr, size uint64, inside func(*memory.Region) *memory.Region) error {
+	end := addr + size
+	var hit []*memory.Region
+	for _, r := range e.Mem.Regions() {
+		if r.Start < end && r.End() > addr {
+			hit = append(hit, r)
+		}
+	}
+	for _, r := range hit {
+		e.Mem.Remove(r)
+		lo, hi := max(r.Start, addr), min(r.End(), end)
+		if r.Start < lo {
+			if err := e.Mem.Add(memory.NewRegion(r.Start, r.Data[:lo-r.Start], r.Perm, r.Name)); err != nil {
+				return err
+			}
+		}
+		if in := inside(memory.NewRegion(lo, r.Data[lo-r.Start:hi-r.Start], r.Perm, r.Name)); in != nil {
+			if err := e.Mem.Add(in); err != nil {
+				return err
+			}
+		}
+		if hi < r.End() {
+			if err := e.Mem.Add(memory.NewRegion(hi, r.Data[hi-r.Start:], r.Perm, r.Name)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// FreeRange returns hint if [hint, hint+size) is free, else the first
+// free page-aligned range at or above 0x10000000.
+func (e *Env) FreeRange(hint, size uint64) (uint64, error) {
+	free := func(a uint64) bool {
+		for _, r := range e.Mem.Regions() {
+			if r.Start < a+size && r.End() > a {
+				return false
+			}
+		}
+		return true
+	}
+	if hint != 0 && free(hint) {
+		return hint, nil
+	}
+	cand := uint64(0x10000000)
+	for _, r := range e.Mem.Regions() {
+		if r.End() <= cand {
+			continue
+		}
+		if r.Start >= cand+size {
+			break
+		}
+		cand = (r.End() + linux.PageSize - 1) &^ (linux.PageSize - 1)
+	}
+	return cand, nil
+}

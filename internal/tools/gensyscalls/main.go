@@ -89,13 +89,30 @@ var statFields = []string{
 	"st_atime", "st_atime_nsec", "st_mtime", "st_mtime_nsec", "st_ctime", "st_ctime_nsec",
 }
 
+// statxFields are the fields of struct statx (<linux/stat.h>), the same
+// on every platform; listed so a test can hold that to the compiler.
+var statxFields = []string{
+	"stx_mask", "stx_blksize", "stx_attributes", "stx_nlink", "stx_uid", "stx_gid",
+	"stx_mode", "stx_ino", "stx_size", "stx_blocks", "stx_attributes_mask",
+	"stx_atime", "stx_btime", "stx_ctime", "stx_mtime",
+	"stx_rdev_major", "stx_rdev_minor", "stx_dev_major", "stx_dev_minor",
+}
+
+// fieldsOf returns the fields generated for a struct.
+func fieldsOf(s string) []string {
+	if s == "statx" {
+		return statxFields
+	}
+	return statFields
+}
+
 // Values is what one platform's headers say.
 type Values struct {
 	Sysnums map[string]uint64
 	Errnos  map[string]uint64
 	Rlimits map[string]uint64
 	Consts  map[string]uint64
-	Structs map[string]Layout // "stat", "stat64"
+	Structs map[string]Layout // "stat", "stat64", "statx"
 }
 
 // Layout is a struct's size and its fields' offsets and sizes.
@@ -213,7 +230,7 @@ func Read(t target) (*Values, error) {
 	if err != nil {
 		return nil, err
 	}
-	structs := []string{"stat"}
+	structs := []string{"stat", "statx"}
 	if t.Stat64 {
 		structs = append(structs, "stat64")
 	}
@@ -236,7 +253,7 @@ func Read(t target) (*Values, error) {
 	var lay []string
 	for _, s := range structs {
 		lay = append(lay, fmt.Sprintf("sizeof(struct %s)", s))
-		for _, f := range statFields {
+		for _, f := range fieldsOf(s) {
 			lay = append(lay, fmt.Sprintf("offsetof(struct %s, %s)", s, f),
 				fmt.Sprintf("sizeof(((struct %s *)0)->%s)", s, f))
 		}
@@ -265,7 +282,7 @@ func Read(t target) (*Values, error) {
 	for _, s := range structs {
 		lo := Layout{Size: l[0], Fields: map[string][2]uint64{}}
 		l = l[1:]
-		for _, f := range statFields {
+		for _, f := range fieldsOf(s) {
 			lo.Fields[f] = [2]uint64{l[0], l[1]}
 			l = l[2:]
 		}
@@ -370,7 +387,7 @@ package linux
 		func(v *Values) map[string]uint64 { return v.Rlimits })
 	u64map("constNums: the flag and command constants the layer decodes, per platform (SIZEOF_TERMIOS is sizeof(struct termios)).", "constNums", "%#x",
 		func(v *Values) map[string]uint64 { return v.Consts })
-	b.WriteString("// structLayouts: struct stat (and stat64) of <asm/stat.h> as the compiler lays it out: size, and per field {offset, size}.\n")
+	b.WriteString("// structLayouts: struct stat (and stat64) of <asm/stat.h> and struct statx of <linux/stat.h> as the compiler lays it out: size, and per field {offset, size}.\n")
 	b.WriteString("var structLayouts = map[string]map[string]structLayout{\n")
 	for _, p := range plats {
 		fmt.Fprintf(&b, "\t%q: {\n", p)
@@ -382,7 +399,7 @@ package linux
 		for _, n := range names {
 			l := all[p].Structs[n]
 			fmt.Fprintf(&b, "\t\t%q: {Size: %d, Fields: map[string][2]uint64{", n, l.Size)
-			for _, f := range statFields {
+			for _, f := range fieldsOf(n) {
 				fmt.Fprintf(&b, "%q: {%d, %d}, ", f, l.Fields[f][0], l.Fields[f][1])
 			}
 			b.WriteString("}},\n")

@@ -1,0 +1,51 @@
+package linux
+
+import (
+	"fmt"
+	"reflect"
+
+	"github.com/smallworld-go/smallworld/platform"
+)
+
+// abiConsts are the flag and command values a platform's kernel headers
+// give (zsysnum.go's constNums, generated from each cross compiler's
+// headers); handlers decode guest arguments with them.
+type abiConsts struct {
+	O_ACCMODE, O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_NOCTTY, O_TRUNC, O_APPEND,
+	O_NONBLOCK, O_DIRECTORY, O_NOFOLLOW, O_CLOEXEC, O_LARGEFILE, O_PATH, O_TMPFILE uint64
+
+	AT_FDCWD, AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH, AT_EACCESS uint64
+
+	F_DUPFD, F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_DUPFD_CLOEXEC, FD_CLOEXEC uint64
+
+	PROT_READ, PROT_WRITE, PROT_EXEC                                       uint64
+	MAP_SHARED, MAP_PRIVATE, MAP_FIXED, MAP_ANONYMOUS, MAP_FIXED_NOREPLACE uint64
+	MREMAP_MAYMOVE, MREMAP_FIXED                                           uint64
+	TCGETS, TIOCGWINSZ, FIONREAD, SIZEOF_TERMIOS                           uint64
+	SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK                                    uint64
+}
+
+var constsByPlatform = map[string]*abiConsts{}
+
+func init() {
+	for name, vals := range constNums {
+		c := &abiConsts{}
+		v := reflect.ValueOf(c).Elem()
+		for i := 0; i < v.NumField(); i++ {
+			f := v.Type().Field(i).Name
+			x, ok := vals[f]
+			if !ok {
+				panic(fmt.Sprintf("linux: zsysnum.go has no %s for %s: regenerate it", f, name))
+			}
+			v.Field(i).SetUint(x)
+		}
+		constsByPlatform[name] = c
+	}
+}
+
+func constsFor(p *platform.Platform) *abiConsts {
+	if c, ok := constsByPlatform[p.Name]; ok {
+		return c
+	}
+	return constsByPlatform["amd64"]
+}
