@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -22,6 +24,8 @@ func coreRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	exePath := fs.String("exe", "", "the core's main executable: restores its text and finds imports for --model")
 	sysroot := fs.String("sysroot", "/", "directory the process's files (NT_FILE, the dynamic linker's list) are looked up under")
 	skipTrap := fs.Bool("skip-trap", false, "step over the instruction at pc (the trap) before resuming")
+	var allowWrite stringList
+	fs.Var(&allowWrite, "allow-write", "let the guest write files under the host directory `DIR`, which it sees at the same path (repeatable); otherwise it sees only --sysroot, read-only, and /dev/null")
 	var models stringList
 	fs.Var(&models, "model", "hook the executable's imports matching `PATTERN` (a name or a glob: 'str*') with smallworld's models (repeatable)")
 	modelSet := fs.String("models", "", "`SET` of models to hook: \"libc\" hooks every modeled function the executable imports")
@@ -134,6 +138,22 @@ func coreRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			say("model %s (%s) hooked", name, mdl.Level)
 		}
 	}
+	// The guest's files: the sysroot read-only, --allow-write directories
+	// read-write (linux/fs.go); its ids and heap from the core.
+	if m.Sysroot, err = filepath.Abs(*sysroot); err != nil {
+		return fail(stderr, fmt.Errorf("--sysroot %s: %w", *sysroot, err))
+	}
+	for _, d := range allowWrite {
+		abs, err := filepath.Abs(d)
+		if err != nil {
+			return fail(stderr, fmt.Errorf("--allow-write %s: %w", d, err))
+		}
+		if st, err := os.Stat(abs); err != nil || !st.IsDir() {
+			return fail(stderr, fmt.Errorf("--allow-write %s: not a directory", d))
+		}
+		m.AllowWrite = append(m.AllowWrite, abs)
+	}
+	m.UseCoreProcess(c)
 	m.Stdin, m.Stdout, m.Stderr = stdin, stdout, stderr
 	if *trace {
 		m.Trace = stderr
