@@ -44,6 +44,7 @@ func listModels(args []string, stdout, stderr io.Writer) int {
 func listSyscalls(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("syscalls", stderr)
 	name := fs.String("platform", "amd64", "platform whose table to print")
+	implemented := fs.Bool("implemented", false, "list only the calls the layer implements (full or partial)")
 	if _, err := parse(fs, args); err != nil {
 		return usageErr(stderr, err)
 	}
@@ -57,9 +58,16 @@ func listSyscalls(args []string, stdout, stderr io.Writer) int {
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 8, 2, ' ', 0)
 	fmt.Fprintln(tw, "NO\tNAME\tSUPPORT\tNOTE")
+	count := map[linux.Support]int{}
 	for _, s := range t.Sorted() {
+		count[s.Support]++
+		if *implemented && s.Support == linux.Unsupported {
+			continue
+		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", s.No, s.Name, s.Support, s.Note)
 	}
 	tw.Flush()
+	fmt.Fprintf(stdout, "\n%d syscalls on %s: %d full, %d partial, %d unsupported (calling one stops the run)\n",
+		len(t.Calls), p.Name, count[linux.Full], count[linux.Partial], count[linux.Unsupported])
 	return 0
 }
