@@ -80,3 +80,7 @@ func errnoOn(p *platform.Platform, e int64) int64 {
 
 // ErrnoName returns the name of a generic errno value ("ENOENT").
 func ErrnoName(e int64) string { return genericErrnoName[e] }
+
+// ErrnoOn returns the number a platform's libc sees for a generic errno
+// value (MIPS and PPC number some differently).
+func ErrnoOn(p *platform.Platform, e int64) int64 { return errnoOn(p, e) }

@@ -113,6 +113,10 @@ func (k *Kernel) resolve(base, p string, followLast bool) (*resolved, int64) {
 		last := len(todo) == 0 || allEmpty(todo)
 		cand := append(done[:len(done):len(done)], c)
 		guest := "/" + strings.Join(cand, "/")
+		if !last && k.aboveMount(guest) {
+			done = cand // a directory on the way to an AllowWrite directory
+			continue
+		}
 		mount, rel, _, ok := k.mountOf(guest)
 		if !ok {
 			return nil, EACCES
@@ -161,6 +165,18 @@ func (k *Kernel) resolve(base, p string, followLast bool) (*resolved, int64) {
 		}
 	}
 	return r, 0
+}
+
+// aboveMount reports whether a guest directory is a proper ancestor of
+// an AllowWrite directory: it exists in the guest's tree, whatever the
+// sysroot holds.
+func (k *Kernel) aboveMount(guest string) bool {
+	for _, d := range k.proc.AllowWrite {
+		if strings.HasPrefix(filepath.Clean(d), strings.TrimSuffix(guest, "/")+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 func allEmpty(s []string) bool {
