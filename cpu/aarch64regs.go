@@ -25,6 +25,10 @@ func aarch64Regs() []Reg {
 		Reg{Name: "pc", Bits: 64, Group: General, GDB: true},
 		Reg{Name: "cpsr", Bits: 32, Group: General, GDB: true},
 		Reg{Name: "tpidr", Bits: 64, Group: System},
+		// cpacr_el1 gates FP/SIMD (FPEN) and SVE (ZEN) below EL2: Linux
+		// lets user processes use both, so a run sets it (package
+		// machine); no core note records it.
+		Reg{Name: "cpacr_el1", Bits: 64, Group: System},
 	)
 	for i := 0; i <= 30; i++ {
 		regs = append(regs, Reg{Name: fmt.Sprintf("w%d", i), Bits: 32, Group: General, Parent: fmt.Sprintf("x%d", i)})

@@ -98,7 +98,8 @@ type reloc struct {
 }
 
 // dynRelocs returns the relocations of every SHT_RELA and SHT_REL
-// section that refers to the dynamic symbol table, in section order.
+// section that refers to the dynamic symbol table (in a static
+// executable: every loaded one), in section order.
 func dynRelocs(f *elf.File) ([]reloc, error) {
 	dynsym := -1
 	for i, s := range f.Sections {
@@ -107,12 +108,14 @@ func dynRelocs(f *elf.File) ([]reloc, error) {
 			break
 		}
 	}
-	if dynsym < 0 {
-		return nil, nil
-	}
 	var out []reloc
 	for _, s := range f.Sections {
-		if (s.Type != elf.SHT_RELA && s.Type != elf.SHT_REL) || int(s.Link) != dynsym {
+		if s.Type != elf.SHT_RELA && s.Type != elf.SHT_REL {
+			continue
+		}
+		// A static executable has no .dynsym; its loaded relocation
+		// sections (.rela.plt: IRELATIVE) are applied at start-up.
+		if dynsym >= 0 && int(s.Link) != dynsym || dynsym < 0 && s.Flags&elf.SHF_ALLOC == 0 {
 			continue
 		}
 		data, err := safe(s.Data)

@@ -213,10 +213,10 @@ func (e *ELF) readSymbols(f *elf.File) error {
 			e.index[s.Name] = i
 		}
 	}
+	if rels, err := dynRelocs(f); err == nil {
+		e.relocs = rels
+	}
 	if len(dyn) > 0 {
-		if rels, err := dynRelocs(f); err == nil {
-			e.relocs = rels
-		}
 		imps, err := importsOf(e, f, dyn)
 		if err != nil {
 			return elfErr(opELF, e.Path, fmt.Errorf("imports: %w", err))

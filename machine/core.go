@@ -47,6 +47,12 @@ func FromCore(c *load.Core, thread int) (*Machine, error) {
 	}
 	m.coreThread = thread
 	m.tid = c.Threads[thread].TID
+	m.auxvals = map[uint64]uint64{}
+	for _, a := range c.Auxv {
+		if _, dup := m.auxvals[a.Tag]; !dup {
+			m.auxvals[a.Tag] = a.Val
+		}
+	}
 	if err := m.mapKuserHelpers(); err != nil {
 		m.Release()
 		return nil, fmt.Errorf("core %s: %w", c.Path, err)

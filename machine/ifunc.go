@@ -33,13 +33,18 @@ import (
 // ifuncArch is what the repair needs per platform.
 type ifuncArch struct {
 	IRelative uint32 // R_*_IRELATIVE
-	JumpSlot  uint32 // R_*_JUMP_SLOT
+	JumpSlot  uint32 // R_*_JUMP_SLOT whose lazy slots are bound now; 0: none
+	// Limit, when set, replaces the x86 cpu_features edit.
+	Limit func(m *Machine, objs []object) error
 	// CPUID is code for Call(code, 0, leaf, subleaf, out) that stores
 	// eax, ebx, ecx, edx of CPUID(leaf, subleaf) at out.
 	CPUID []byte
 }
 
 var ifuncArches = map[string]ifuncArch{
+	// AArch64: glibc chose SVE and MOPS routines on qemu's "max" CPU;
+	// the engine has neither (limitAArch64).
+	"aarch64": {IRelative: 1032, Limit: (*Machine).limitAArch64},
 	"amd64": {IRelative: 37, JumpSlot: 7, CPUID: []byte{
 		0x53,       // push rbx
 		0x89, 0xf8, // mov eax, edi
@@ -99,13 +104,21 @@ type IFuncRepair struct {
 func (m *Machine) RepairIFuncs(exe *load.ELF, base uint64) (IFuncRepair, error) {
 	var rep IFuncRepair
 	arch, ok := ifuncArches[m.Platform.Name]
-	if !ok || len(m.objects) == 0 {
+	if !ok {
 		return rep, nil
 	}
-	type resolver struct{ addr uint64 }
+	// The loaded objects: the libraries and, last, the executable (a
+	// static one holds libc itself).
+	all := append([]object(nil), m.objects...)
+	if exe != nil {
+		all = append(all, object{Name: exe.Path, Bias: base, ELF: exe})
+	}
+	if len(all) == 0 {
+		return rep, nil
+	}
 	var resolvers []uint64
 	seen := map[uint64]bool{}
-	for _, o := range m.objects {
+	for _, o := range all {
 		for _, s := range o.ELF.Symbols {
 			if s.IFunc && s.Value != 0 && !seen[o.Bias+s.Value] {
 				seen[o.Bias+s.Value] = true
@@ -130,7 +143,11 @@ func (m *Machine) RepairIFuncs(exe *load.ELF, base uint64) (IFuncRepair, error) 
 		}
 		before[i] = v
 	}
-	if err := m.limitCPUFeatures(arch); err != nil {
+	limit := arch.Limit
+	if limit == nil {
+		limit = func(m *Machine, objs []object) error { return m.limitCPUFeatures(arch, objs) }
+	}
+	if err := limit(m, all); err != nil {
 		return rep, fmt.Errorf("IFUNC repair: %w", err)
 	}
 	choice := map[uint64]uint64{}
@@ -165,7 +182,7 @@ func (m *Machine) RepairIFuncs(exe *load.ELF, base uint64) (IFuncRepair, error) 
 	for _, o := range objs {
 		lo, hi := execRange(o.e, o.bias)
 		for _, r := range o.e.Relocs() {
-			if r.Type != arch.JumpSlot || r.Name == "" {
+			if arch.JumpSlot == 0 || r.Type != arch.JumpSlot || r.Name == "" {
 				continue
 			}
 			slot := o.bias + r.Off
@@ -209,14 +226,25 @@ func (m *Machine) RepairIFuncs(exe *load.ELF, base uint64) (IFuncRepair, error) 
 
 // limitCPUFeatures clears the feature bits glibc found on the dumped
 // process's CPU that the engine's CPU lacks.
-func (m *Machine) limitCPUFeatures(arch ifuncArch) error {
-	get, ok := m.symbol("_dl_x86_get_cpu_features")
-	if !ok {
-		return errors.New("ld.so's _dl_x86_get_cpu_features was not found (glibc before 2.33, or ld.so not restored)")
+func (m *Machine) limitCPUFeatures(arch ifuncArch, objs []object) error {
+	lookup := func(name string) (uint64, bool) {
+		for _, o := range objs {
+			if s, ok := o.ELF.Lookup(name); ok && s.Value != 0 {
+				return o.Bias + s.Value, true
+			}
+		}
+		return 0, false
 	}
-	cf, err := m.Call(get, 10_000)
-	if err != nil {
-		return err
+	var cf uint64
+	if get, ok := lookup("_dl_x86_get_cpu_features"); ok {
+		var err error
+		if cf, err = m.Call(get, 10_000); err != nil {
+			return err
+		}
+	} else if cf, ok = lookup("_dl_x86_cpu_features"); !ok {
+		// A static executable keeps the structure itself, named only in
+		// its symbol table.
+		return errors.New("glibc's cpu_features was not found (no _dl_x86_get_cpu_features in ld.so, no _dl_x86_cpu_features in a static executable's symbols: stripped?)")
 	}
 	size := cfBasicSize + cfFeatureSize*len(cpuFeatureLeaves) + 4
 	b := make([]byte, size)
@@ -288,4 +316,74 @@ func (m *Machine) bindSymbol(name string, _ int) (uint64, bool, error) {
 		return v, err == nil, err
 	}
 	return 0, false, nil
+}
+
+// AArch64 auxv bits (Linux arch/arm64/include/uapi/asm/hwcap.h).
+const (
+	atHWCap     = 16
+	atHWCap2    = 26
+	hwcapSVE    = 1 << 22
+	hwcap2BTI   = 1 << 17
+	aarch64CFSz = 16
+)
+
+// limitAArch64 turns off SVE and MOPS in ld.so's
+// GLRO(dl_aarch64_cpu_features) (glibc 2.35-2.36 sysdeps/aarch64/
+// cpu-features.h: u64 midr_el1, u32 zva_size, bool bti, u8 mte_state,
+// bool sve, bool mops), the flags glibc's resolvers read. The structure
+// is found inside ld.so's _rtld_global_ro as the one place whose fields
+// agree with the process's auxv: sve with AT_HWCAP's SVE bit, bti with
+// AT_HWCAP2's BTI bit, a non-zero 32-bit MIDR (qemu's "max" has implementer 0) and a power-of-two DC ZVA size.
+func (m *Machine) limitAArch64(objs []object) error {
+	var glro, size uint64
+	for _, o := range objs {
+		if s, ok := o.ELF.Lookup("_rtld_global_ro"); ok && s.Value != 0 {
+			glro, size = o.Bias+s.Value, s.Size
+			break
+		}
+	}
+	if glro == 0 || size < aarch64CFSz {
+		return errors.New("ld.so's _rtld_global_ro was not found")
+	}
+	hw, _ := m.auxv(atHWCap)
+	hw2, _ := m.auxv(atHWCap2)
+	sve, bti := b2u(hw&hwcapSVE != 0), b2u(hw2&hwcap2BTI != 0)
+	if sve == 0 {
+		return nil // glibc chose no SVE code
+	}
+	b := make([]byte, size)
+	if err := m.Memory.Read(glro, b); err != nil {
+		return fmt.Errorf("_rtld_global_ro: %w", err)
+	}
+	var found []uint64
+	for o := uint64(0); o+aarch64CFSz <= size; o += 8 {
+		midr := binary.LittleEndian.Uint64(b[o:])
+		zva := binary.LittleEndian.Uint32(b[o+8:])
+		if midr>>32 != 0 || midr == 0 || zva&(zva-1) != 0 || zva > 2048 {
+			continue
+		}
+		if b[o+12] != bti || b[o+14] != sve || b[o+13] > 0xf || b[o+15] > 1 {
+			continue
+		}
+		found = append(found, o)
+	}
+	if len(found) != 1 {
+		return fmt.Errorf("glibc's AArch64 cpu_features: %d candidates in _rtld_global_ro, want 1 (glibc version not supported)", len(found))
+	}
+	o := found[0]
+	b[o+14], b[o+15] = 0, 0 // sve, mops: the engine has neither
+	return m.Memory.Write(glro+o+14, b[o+14:o+16])
+}
+
+func b2u(v bool) byte {
+	if v {
+		return 1
+	}
+	return 0
+}
+
+// auxv returns an entry of the core's auxiliary vector.
+func (m *Machine) auxv(tag uint64) (uint64, bool) {
+	v, ok := m.auxvals[tag]
+	return v, ok
 }

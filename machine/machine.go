@@ -62,6 +62,8 @@ type Machine struct {
 	objects    []object // shared objects RestoreLibs found
 	gdt        *memory.Region
 	scratch    *memory.Region       // Call's stack
+	initCode   *memory.Region       // engineInit's code
+	auxvals    map[uint64]uint64    // the core's auxiliary vector
 	standIn    map[string][2]uint64 // selector register -> {loaded, core's}
 	proc       linux.Process        // the guest's ids and heap (UseCoreProcess)
 	retired    []*memory.Region     // regions split or unmapped by syscalls (envmem.go)

@@ -133,7 +133,13 @@ func (m *Machine) Run() (*Result, error) {
 	}
 	defer eng.Close()
 	env := &Env{m: m, eng: eng}
+	if err := m.prepareInit(); err != nil {
+		return nil, err
+	}
 	if err := m.apply(eng); err != nil {
+		return nil, err
+	}
+	if err := m.runInit(eng); err != nil {
 		return nil, err
 	}
 	var fault *emu.Stop
@@ -269,8 +275,9 @@ var processState = map[string][]struct {
 	Reg string
 	Val uint64
 }{
-	"armel": {{"fpexc", 1 << 30}},
-	"armhf": {{"fpexc", 1 << 30}},
+	"aarch64": {{"cpacr_el1", 3<<20 | 3<<16}}, // FPEN and ZEN: no FP/SIMD or SVE traps
+	"armel":   {{"fpexc", 1 << 30}},
+	"armhf":   {{"fpexc", 1 << 30}},
 }
 
 // setProcessState gives c the platform's processState where nothing
@@ -425,6 +432,50 @@ func (m *Machine) install(env *Env, fault **emu.Stop) error {
 		}); err != nil {
 			return fmt.Errorf("run: hook bounds: %w", err)
 		}
+	}
+	return nil
+}
+
+// engineInit is code a run executes in a new engine before the guest:
+// state a process has that only instructions can set. PowerPC: Unicorn
+// leaves the FPU's rounding mode unset until FPSCR is written by an
+// instruction (QEMU's fdiv then aborts the whole process on an assertion):
+// mtfsfi 7,0 sets round-to-nearest, Linux's initial FPSCR.
+var engineInit = map[string][]byte{
+	"ppc": {0xff, 0x80, 0x01, 0x0c}, // mtfsfi 7,0
+}
+
+// prepareInit maps the platform's engineInit code (once).
+func (m *Machine) prepareInit() error {
+	code := engineInit[m.Platform.Name]
+	if code == nil || m.initCode != nil {
+		return nil
+	}
+	start, err := m.FreeRange(memory.PageSize)
+	if err != nil {
+		return err
+	}
+	r, err := memory.Alloc(start, memory.PageSize, memory.RX, "[engine init]")
+	if err != nil {
+		return err
+	}
+	copy(r.Data, code)
+	if err := m.AddRegion(r); err != nil {
+		return err
+	}
+	m.initCode = r
+	return nil
+}
+
+// runInit executes engineInit's instructions, one each.
+func (m *Machine) runInit(eng emu.Engine) error {
+	code := engineInit[m.Platform.Name]
+	if code == nil {
+		return nil
+	}
+	n := uint64(len(code) / 4)
+	if err := eng.Start(m.initCode.Start, emu.StartOptions{Count: n}); err != nil {
+		return fmt.Errorf("run: engine set-up code: %w", err)
 	}
 	return nil
 }

@@ -1,7 +1,8 @@
 /*
  * stdin.c - input stdio had already buffered before the trap: the first
  * line is consumed before it, the rest is read after it from stdio's
- * buffer (the resumed process's stdin is empty).
+ * buffer (the resumed process's stdin is empty). What it printed before
+ * the trap is still in stdout's buffer and comes out at exit.
  */
 #include <stdio.h>
 #include <string.h>
@@ -15,8 +16,7 @@ int main(void) {
 	if (fgets(line, sizeof line, stdin) == NULL) {
 		return 1;
 	}
-	printf("first: %s", line);
-	fflush(stdout);
+	printf("first: %s", line); /* stays in stdio's buffer: stdout is not a terminal */
 	SW_TRAP();
 	while (fgets(line, sizeof line, stdin) != NULL) {
 		n++;
