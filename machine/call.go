@@ -99,7 +99,21 @@ func (m *Machine) Call(addr uint64, maxInsns uint64, args ...uint64) (uint64, er
 		maxInsns = 10_000_000
 	}
 	m.MaxInsns = maxInsns
-	res, err := m.Run()
+	// One engine serves every Call until the next Run: the memory is the
+	// machine's (shared host pages), the registers are written anew.
+	if m.callSess == nil {
+		if m.callSess, err = m.newSession(); err != nil {
+			return 0, fmt.Errorf("call %#x: %w", addr, err)
+		}
+	} else {
+		if err := m.writeRegs(m.callSess.eng); err != nil {
+			return 0, fmt.Errorf("call %#x: %w", addr, err)
+		}
+		if err := m.setupSegments(m.callSess.eng); err != nil {
+			return 0, fmt.Errorf("call %#x: %w", addr, err)
+		}
+	}
+	res, err := m.runSession(m.callSess)
 	if err != nil {
 		return 0, fmt.Errorf("call %#x: %w", addr, err)
 	}

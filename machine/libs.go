@@ -152,6 +152,9 @@ func (m *Machine) restoreLib(lib *load.ELF, lm LinkMap) (uint64, error) {
 		if m.Memory.Find(lo) == nil {
 			continue // not in the core at all (a library mapped after the dump?)
 		}
+		if !m.anyAbsent(lo, lo+s.Filesz) {
+			continue // all there (NT_FILE restored and checked it already)
+		}
 		n, err := m.RestoreFile(f, s.Off, lo, lo+s.Filesz, s.Perm|memory.R)
 		if err != nil {
 			return restored, err

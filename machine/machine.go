@@ -63,6 +63,7 @@ type Machine struct {
 	gdt        *memory.Region
 	scratch    *memory.Region       // Call's stack
 	initCode   *memory.Region       // engineInit's code
+	callSess   *session             // Call's engine, kept until Run
 	auxvals    map[uint64]uint64    // the core's auxiliary vector
 	standIn    map[string][2]uint64 // selector register -> {loaded, core's}
 	proc       linux.Process        // the guest's ids and heap (UseCoreProcess)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/smallworld-go/smallworld/cpu"
@@ -127,30 +128,72 @@ func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
 // until a stop. The machine's CPU is left as it was; the result has the
 // final registers. Memory is shared: the result's Memory is the machine's.
 func (m *Machine) Run() (*Result, error) {
+	m.closeCallSession()
+	sess, err := m.newSession()
+	if err != nil {
+		return nil, err
+	}
+	defer sess.eng.Close()
+	return m.runSession(sess)
+}
+
+// A session is an engine with the machine applied and hooks installed.
+type session struct {
+	eng      emu.Engine
+	env      *Env
+	fault    *emu.Stop
+	exits    []uint64 // the exit points the engine has
+	exitsSet bool
+}
+
+// newSession makes an engine and applies the machine to it.
+func (m *Machine) newSession() (*session, error) {
 	eng, err := m.engine()
 	if err != nil {
 		return nil, err
 	}
-	defer eng.Close()
-	env := &Env{m: m, eng: eng}
+	s := &session{eng: eng, env: &Env{m: m, eng: eng}}
 	if err := m.prepareInit(); err != nil {
+		eng.Close()
 		return nil, err
 	}
 	if err := m.apply(eng); err != nil {
+		eng.Close()
 		return nil, err
 	}
 	if err := m.runInit(eng); err != nil {
+		eng.Close()
 		return nil, err
 	}
-	var fault *emu.Stop
-	if err := m.install(env, &fault); err != nil {
+	if err := m.install(s.env, &s.fault); err != nil {
+		eng.Close()
 		return nil, err
 	}
-	if err := eng.SetExits(m.exits); err != nil {
-		return nil, fmt.Errorf("run: set exit points: %w", err)
+	return s, nil
+}
+
+// closeCallSession closes the engine Call keeps between calls.
+func (m *Machine) closeCallSession() {
+	if m.callSess != nil {
+		m.callSess.eng.Close()
+		m.callSess = nil
+	}
+}
+
+// runSession runs the machine's CPU from its pc on a session's engine.
+func (m *Machine) runSession(sess *session) (*Result, error) {
+	eng, env := sess.eng, sess.env
+	env.stop, sess.fault = nil, nil
+	if !sess.exitsSet || !slices.Equal(sess.exits, m.exits) {
+		// Setting exits drops cached code around them: only on change.
+		if err := eng.SetExits(m.exits); err != nil {
+			return nil, fmt.Errorf("run: set exit points: %w", err)
+		}
+		sess.exits, sess.exitsSet = slices.Clone(m.exits), true
 	}
 	start := time.Now()
-	err = eng.Start(m.startPC(), emu.StartOptions{Timeout: m.Timeout, Count: m.MaxInsns})
+	err := eng.Start(m.startPC(), emu.StartOptions{Timeout: m.Timeout, Count: m.MaxInsns})
+	fault := sess.fault
 	elapsed := time.Since(start)
 	res := &Result{Memory: m.Memory, CPU: m.CPU.Clone()}
 	if rerr := m.readBack(eng, res.CPU); rerr != nil && err == nil {

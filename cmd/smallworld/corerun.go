@@ -40,9 +40,10 @@ func coreRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(pos) != 1 {
 		return usageErr(stderr, fmt.Errorf("core run takes one CORE file, got %d arguments", len(pos)))
 	}
+	began := time.Now()
 	say := func(format string, a ...any) {
 		if *verbose {
-			fmt.Fprintf(stderr, "smallworld: "+format+"\n", a...)
+			fmt.Fprintf(stderr, "smallworld: [%6.1fms] "+format+"\n", append([]any{float64(time.Since(began).Microseconds()) / 1000}, a...)...)
 		}
 	}
 
