@@ -130,7 +130,13 @@ func (m *Machine) markPresent(start, end uint64) {
 }
 
 // WriteBytes writes guest memory (for example a NOP over a trap).
-func (m *Machine) WriteBytes(addr uint64, b []byte) error { return m.Memory.Write(addr, b) }
+//
+// Code written this way takes effect in later Calls too: the engine Call
+// keeps is dropped (its translated code could be stale).
+func (m *Machine) WriteBytes(addr uint64, b []byte) error {
+	m.closeCallSession()
+	return m.Memory.Write(addr, b)
+}
 
 // ReadBytes reads guest memory.
 func (m *Machine) ReadBytes(addr uint64, n int) ([]byte, error) {
@@ -197,6 +203,7 @@ func (m *Machine) HookModel(addr uint64, mdl *model.Model) error {
 	if addr&1 != 0 && m.Platform.ThumbReturn != nil {
 		addr, ret = addr&^1, m.Platform.ThumbReturn
 	}
+	m.closeCallSession() // the code at addr changes, and the hooks
 	if err := m.Memory.Write(addr, ret); err != nil {
 		return fmt.Errorf("hook model %s at %#x: %w", mdl.Name, addr, err)
 	}
@@ -266,6 +273,7 @@ func (m *Machine) FreeRange(size uint64) (uint64, error) {
 // Hook runs fn before the instruction at addr executes. fn may read and
 // write registers and memory through the Env, or stop the run.
 func (m *Machine) Hook(addr uint64, fn func(*Env) error) {
+	m.closeCallSession() // its hooks are the old ones
 	m.hooks[addr] = append(m.hooks[addr], fn)
 }
 
