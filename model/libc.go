@@ -130,11 +130,26 @@ func (c *Call) freeBlock(a uint64) error {
 	h := &c.libc().heap
 	size, ok := h.live[a]
 	if !ok {
+		if !h.contains(a) {
+			// The real allocator's block (a resumed process malloc'd it
+			// before the models were hooked): left alone.
+			return nil
+		}
 		return fmt.Errorf("free(%#x): not an allocated block (double free or invalid pointer)", a)
 	}
 	delete(h.live, a)
 	h.free[size] = append(h.free[size], a)
 	return nil
+}
+
+// contains reports whether a is in the models' heap arena.
+func (h *heap) contains(a uint64) bool {
+	for _, r := range h.regions {
+		if a >= r.Start && a < r.End() {
+			return true
+		}
+	}
+	return false
 }
 
 // blockSize is the size of a live heap block.

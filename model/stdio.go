@@ -18,7 +18,7 @@ func init() {
 			if err != nil {
 				return 0, fmt.Errorf("read string: %w", err)
 			}
-			if _, err := c.WriteLine(c.Env().Stdout(), s); err != nil {
+			if _, err := c.WriteLine(c.stdio(1), s); err != nil {
 				return ^uint64(0), nil // EOF, as puts reports a write error
 			}
 			return uint64(len(s) + 1), nil
@@ -38,9 +38,42 @@ func init() {
 // stdout and stderr; any other FILE* writes to stdout.
 func (c *Call) stream(fp uint64) io.Writer {
 	if fd, ok := c.b.Files[fp]; ok && fd == 2 {
-		return c.Env().Stderr()
+		return c.stdio(2)
 	}
-	return c.Env().Stdout()
+	return c.stdio(1)
+}
+
+// stdio returns the writer of descriptor 1 or 2 for a stdio model, after
+// writing out what the guest's real libc still holds in that stream's
+// buffer (a resumed process printed it before the trap; the models write
+// around the real FILE): glibc's struct _IO_FILE begins int _flags, then
+// the pointers _IO_read_ptr, _IO_read_end, _IO_read_base,
+// _IO_write_base, _IO_write_ptr, each a word (libio/bits/types/
+// struct_FILE.h, the same in every glibc).
+func (c *Call) stdio(fd int) io.Writer {
+	w := c.Env().Stdout()
+	if fd == 2 {
+		w = c.Env().Stderr()
+	}
+	for fp, f := range c.b.Files {
+		if f != fd {
+			continue
+		}
+		ws := uint64(c.b.Env.Platform().WordSize)
+		mem := c.b.Env.Memory()
+		base, err1 := mem.Uint(fp+4*ws, int(ws))
+		ptr, err2 := mem.Uint(fp+5*ws, int(ws))
+		if err1 != nil || err2 != nil || ptr <= base || ptr-base > 1<<20 {
+			break
+		}
+		pending := make([]byte, ptr-base)
+		if mem.Read(base, pending) == nil {
+			w.Write(pending)
+			_ = mem.PutUint(fp+5*ws, int(ws), base)
+		}
+		break
+	}
+	return w
 }
 
 // printer returns the printf engine for the call's platform.
@@ -92,7 +125,7 @@ func init() {
 			if err != nil {
 				return printResult(0, err)
 			}
-			w := c.Env().Stdout()
+			w := c.stdio(1)
 			if fpi >= 0 {
 				w = c.stream(c.Arg(fpi))
 			}
@@ -153,7 +186,7 @@ func init() {
 		return uint64(ch), nil
 	}
 	def("putchar", "c", Exact, "writes the byte c to standard output; returns it as unsigned char", func(c *Call) (uint64, error) {
-		return putc(c, byte(c.Arg(0)), c.Env().Stdout())
+		return putc(c, byte(c.Arg(0)), c.stdio(1))
 	})
 	for _, name := range []string{"fputc", "putc", "_IO_putc"} {
 		def(name, "c stream", Exact, "writes the byte c to the stream; returns it as unsigned char", func(c *Call) (uint64, error) {

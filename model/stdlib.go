@@ -40,8 +40,8 @@ func init() {
 		c.put(a, c.bytesAt(p, min(old, n)))
 		return a, c.freeBlock(p)
 	})
-	register(&Model{Name: "free", Params: []string{"ptr"}, Level: Exact,
-		Doc: "frees a heap block; a pointer that is not a live block (double free, invalid pointer) stops the run, as glibc aborts",
+	register(&Model{Name: "free", Params: []string{"ptr"}, Level: Imprecise,
+		Doc: "frees a block of the models' heap; a pointer there that is not a live block (double free, invalid pointer) stops the run, as glibc aborts; a block of the real allocator is left alone",
 		Fn:  func(c *Call) (uint64, error) { return 0, c.freeBlock(c.Arg(0)) }})
 
 	// integer conversions; bits 0 is long (the word size)

@@ -185,10 +185,10 @@ func init() {
 		}
 		return 0, nil
 	})
-	def("strdup", "s", Exact, "copies s into a new heap block; returns it (NULL when the heap is exhausted)", func(c *Call) (uint64, error) {
+	def("strdup", "s", Imprecise, "copies s into a new block of the models' heap, which only the free model may free; returns it (NULL when the heap is exhausted)", func(c *Call) (uint64, error) {
 		return c.cstrDup(c.str(0))
 	})
-	def("strndup", "s n", Exact, "copies at most n bytes of s and a NUL into a new heap block", func(c *Call) (uint64, error) {
+	def("strndup", "s n", Imprecise, "(a block of the models' heap, which only the free model may free) copies at most n bytes of s and a NUL into a new heap block", func(c *Call) (uint64, error) {
 		s, err := readCBytes(c.Mem(), c.Arg(0), int(min(c.Arg(1), 1<<31)))
 		if err != nil {
 			return 0, err

@@ -28,7 +28,7 @@ func coreRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.Var(&allowWrite, "allow-write", "let the guest write files under the host directory `DIR`, which it sees at the same path (repeatable); otherwise it sees only --sysroot, read-only, and /dev/null")
 	var models stringList
 	fs.Var(&models, "model", "hook the executable's imports matching `PATTERN` (a name or a glob: 'str*') with smallworld's models (repeatable)")
-	modelSet := fs.String("models", "", "`SET` of models to hook: \"libc\" hooks every modeled function the executable imports")
+	modelSet := fs.String("models", "", "`SET` of models to hook: \"libc\" hooks every exactly modeled function the executable imports, \"all\" the imprecise ones too")
 	maxInsns := fs.Uint64("max-insns", 0, "stop after `N` instructions (exit 124)")
 	timeout := fs.Duration("timeout", 0, "stop after this long, e.g. 10s (exit 124)")
 	trace := fs.Bool("trace", false, "print model calls and syscalls on stderr")
@@ -110,8 +110,8 @@ func coreRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		say("stepped over % x, resuming at %#x", b, m.CPU.PC())
 	}
 	if *modelSet != "" {
-		if *modelSet != "libc" {
-			return usageErr(stderr, fmt.Errorf("--models %q: the only set is \"libc\"", *modelSet))
+		if *modelSet != "libc" && *modelSet != "all" {
+			return usageErr(stderr, fmt.Errorf("--models %q: the sets are \"libc\" (exact models) and \"all\"", *modelSet))
 		}
 		models = append(models, "*")
 	}
@@ -120,7 +120,7 @@ func coreRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	hooked := map[string]bool{}
 	for _, pat := range models {
-		names, err := modelsMatching(pat, exe, *modelSet != "" && pat == "*")
+		names, err := modelsMatching(pat, exe, *modelSet != "" && pat == "*", *modelSet == "libc" && pat == "*")
 		if err != nil {
 			return fail(stderr, err)
 		}
@@ -173,7 +173,11 @@ func coreRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // is taken as is (hookImport then says if the executable lacks it); a
 // glob matches the modeled functions the executable imports, and must
 // match one. Unsupported models are left out of globs.
-func modelsMatching(pat string, exe *load.ELF, libc bool) ([]string, error) {
+//
+// exactOnly (--models libc) leaves out the imprecise models too: a
+// resumed process keeps its real libc's state (heap, FILE buffers,
+// errno) where a model would depart from it.
+func modelsMatching(pat string, exe *load.ELF, libc, exactOnly bool) ([]string, error) {
 	if !strings.ContainsAny(pat, "*?[") {
 		return []string{pat}, nil
 	}
@@ -185,7 +189,7 @@ func modelsMatching(pat string, exe *load.ELF, libc bool) ([]string, error) {
 		if ok, _ := path.Match(pat, n); !ok || len(exe.ImportsNamed(n)) == 0 {
 			continue
 		}
-		if m, _ := model.Lookup(n, platform.AMD64); m != nil && m.Level == model.Unsupported {
+		if m, _ := model.Lookup(n, platform.AMD64); m != nil && (m.Level == model.Unsupported || exactOnly && m.Level != model.Exact) {
 			continue
 		}
 		out = append(out, n)

@@ -22,7 +22,14 @@ var knownWrong = map[string]string{
 	"ppc/fmt.O2/qemu": "sqrt(2.5) prints 2.500000: libm's __sqrt_finite (frsqrte, fmadd) gives the wrong value on Unicorn 2.1.1's PPC32 (not investigated further)",
 }
 
-func TestCoreRunResume(t *testing.T) {
+func TestCoreRunResume(t *testing.T) { testResume(t) }
+
+// TestCoreRunResumeModels: the same with every exactly modeled libc
+// function the program imports hooked (--models libc): the models work
+// beside the real libc's state (its heap, its stdio buffers).
+func TestCoreRunResumeModels(t *testing.T) { testResume(t, "--models", "libc") }
+
+func testResume(t *testing.T, extra ...string) {
 	for _, p := range platform.All {
 		if !p.Executable {
 			continue
@@ -32,8 +39,9 @@ func TestCoreRunResume(t *testing.T) {
 				want, wantStatus := fixture.Reference(t, p.Name, exe)
 				for _, kind := range coreKinds(p) {
 					exePath, corePath := fixture.Core(t, p.Name, exe, kind)
-					out, errOut, status := smallworld(t, "", "core", "run", corePath, "--exe", exePath,
-						"--sysroot", fixture.Sysroot(t, p.Name), "--skip-trap")
+					args := append([]string{"core", "run", corePath, "--exe", exePath,
+						"--sysroot", fixture.Sysroot(t, p.Name), "--skip-trap"}, extra...)
+					out, errOut, status := smallworld(t, "", args...)
 					if why, ok := knownWrong[p.Name+"/"+exe+"/"+kind]; ok {
 						if out == want && status == wantStatus {
 							t.Errorf("%s %s now matches the trap-free run: remove it from knownWrong (%s)", exe, kind, why)
