@@ -51,9 +51,15 @@ func (c *Call) stream(fp uint64) io.Writer {
 // _IO_write_base, _IO_write_ptr, each a word (libio/bits/types/
 // struct_FILE.h, the same in every glibc).
 func (c *Call) stdio(fd int) io.Writer {
-	w := c.Env().Stdout()
+	env := c.b.Env
+	var w io.Writer
 	if fd == 2 {
-		w = c.Env().Stderr()
+		w = env.Stderr()
+	} else {
+		w = env.Stdout()
+	}
+	if len(c.b.Files) == 0 {
+		return w
 	}
 	for fp, f := range c.b.Files {
 		if f != fd {
