@@ -516,8 +516,15 @@ func (m *Machine) runInit(eng emu.Engine) error {
 	if code == nil {
 		return nil
 	}
-	n := uint64(len(code) / 4)
-	if err := eng.Start(m.initCode.Start, emu.StartOptions{Count: n}); err != nil {
+	// An exit point after the code ends it (an instruction count would
+	// add and remove Unicorn's counting hook, which PPC's uc_close has
+	// been seen to crash on afterwards); runSession sets the machine's
+	// own exit points next.
+	end := m.initCode.Start + uint64(len(code))
+	if err := eng.SetExits([]uint64{end}); err != nil {
+		return fmt.Errorf("run: engine set-up code: %w", err)
+	}
+	if err := eng.Start(m.initCode.Start, emu.StartOptions{}); err != nil {
 		return fmt.Errorf("run: engine set-up code: %w", err)
 	}
 	return nil

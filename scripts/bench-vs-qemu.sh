@@ -38,5 +38,5 @@ printf 'compute (1e8 insns): smallworld %ss, qemu-x86_64 %ss (whole program), na
   "$sw_compute" "$qemu_compute" "$native_compute" "$ratio"
 
 sw_heap=$(best /dev/null "$sw" core run "$gen/heap.O2.kernel.core" --exe "$gen/heap.O2" --skip-trap)
-rss=$(/usr/bin/time -f %M "$sw" core run "$gen/heap.O2.kernel.core" --exe "$gen/heap.O2" --skip-trap 2>&1 >/dev/null < /dev/null | tail -1)
+rss=$("$sw" core run "$gen/heap.O2.kernel.core" --exe "$gen/heap.O2" --skip-trap -v 2>&1 >/dev/null < /dev/null | sed -n 's/.*VmHWM) \([0-9]*\) kB.*/\1/p')
 printf 'heap (1 GiB core): smallworld %ss (budget 0.2s), peak RSS %d MiB (budget 64)\n' "$sw_heap" "$((rss / 1024))"

@@ -165,7 +165,7 @@ func coreRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
-	say("run: %v in %v", res.Stop.Kind, time.Since(start).Round(time.Microsecond))
+	say("run: %v in %v; peak memory (VmHWM) %s", res.Stop.Kind, time.Since(start).Round(time.Microsecond), peakRSS())
 	return report(stderr, c, res.Stop)
 }
 
@@ -250,4 +250,28 @@ func report(stderr io.Writer, c *load.Core, s *emu.Stop) int {
 	}
 	fmt.Fprintf(stderr, "smallworld: could not run: %v\n", s)
 	return exitFailed
+}
+
+// peakRSS is the process's peak resident set size as Linux counts it,
+// with the current anonymous and file-backed parts (mapped core and file
+// pages count as RssFile: page cache the process maps, not a copy).
+func peakRSS() string {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return "unknown"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			out := strings.TrimSpace(v)
+			for _, l := range strings.Split(string(b), "\n") {
+				for _, k := range []string{"RssAnon:", "RssFile:"} {
+					if w, ok := strings.CutPrefix(l, k); ok {
+						out += " " + k + strings.TrimSpace(w)
+					}
+				}
+			}
+			return out
+		}
+	}
+	return "unknown"
 }
