@@ -51,15 +51,21 @@ func (c *Call) stream(fp uint64) io.Writer {
 // _IO_write_base, _IO_write_ptr, each a word (libio/bits/types/
 // struct_FILE.h, the same in every glibc).
 func (c *Call) stdio(fd int) io.Writer {
-	env := c.b.Env
-	var w io.Writer
-	if fd == 2 {
-		w = env.Stderr()
-	} else {
-		w = env.Stdout()
+	if len(c.b.Files) != 0 {
+		c.drainFILE(fd)
 	}
-	if len(c.b.Files) == 0 {
-		return w
+	if fd == 2 {
+		return c.b.Env.Stderr()
+	}
+	return c.b.Env.Stdout()
+}
+
+// drainFILE writes out and empties the real FILE's pending output of
+// descriptor fd (see stdio).
+func (c *Call) drainFILE(fd int) {
+	w := c.b.Env.Stdout()
+	if fd == 2 {
+		w = c.b.Env.Stderr()
 	}
 	for fp, f := range c.b.Files {
 		if f != fd {
@@ -79,7 +85,6 @@ func (c *Call) stdio(fd int) io.Writer {
 		}
 		break
 	}
-	return w
 }
 
 // printer returns the printf engine for the call's platform.
