@@ -63,6 +63,14 @@ func coreRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return fail(stderr, err)
 	}
 	defer m.Release()
+	if exe == nil {
+		// No --exe: the program the kernel ran, by the path AT_EXECFN
+		// recorded, under --sysroot first, then as it is.
+		if exe = findExe(c, m, *sysroot); exe != nil {
+			defer exe.Close()
+			say("no --exe: using %s (AT_EXECFN)", exe.Path)
+		}
+	}
 	var base uint64
 	if exe != nil {
 		var n uint64
@@ -274,4 +282,40 @@ func peakRSS() string {
 		}
 	}
 	return "unknown"
+}
+
+// atExecFn is the auxv tag of the executable's path as execve got it.
+const atExecFn = 31
+
+// findExe opens the core's main executable by its AT_EXECFN path, under
+// sysroot or as given, when it exists and matches the core; nil
+// otherwise (the run then goes on without it, as before).
+func findExe(c *load.Core, m *machine.Machine, sysroot string) *load.ELF {
+	addr, ok := c.Aux(atExecFn)
+	if !ok {
+		return nil
+	}
+	b, err := m.ReadBytes(addr, 1)
+	if err != nil || b[0] == 0 {
+		return nil
+	}
+	path, err := m.Memory.CString(addr, 4096)
+	if err != nil || !filepath.IsAbs(path) {
+		return nil
+	}
+	for _, p := range []string{filepath.Join(sysroot, path), path} {
+		exe, err := load.OpenELF(p)
+		if err != nil {
+			continue
+		}
+		if exe.Platform.Machine == c.Platform.Machine && exe.Platform.Class == c.Platform.Class {
+			if err := c.SetPlatform(exe.Platform); err == nil {
+				if _, _, err := c.MatchExe(exe); err == nil {
+					return exe
+				}
+			}
+		}
+		exe.Close()
+	}
+	return nil
 }

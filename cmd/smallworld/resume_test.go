@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/smallworld-go/smallworld/internal/fixture"
@@ -56,5 +57,19 @@ func testResume(t *testing.T, extra ...string) {
 				}
 			}
 		})
+	}
+}
+
+// TestCoreRunFindsExe: without --exe, core run takes the executable from
+// the path the core's AT_EXECFN recorded (the fixtures ran it by its
+// absolute path) and resumes as with --exe.
+func TestCoreRunFindsExe(t *testing.T) {
+	for _, tc := range []struct{ platform, kind string }{{"amd64", "kernel"}, {"aarch64", "qemu"}, {"armhf", "qemu"}} {
+		_, corePath := fixture.Core(t, tc.platform, "list.O2", tc.kind)
+		want, wantStatus := fixture.Reference(t, tc.platform, "list.O2")
+		out, errOut, status := smallworld(t, "", "core", "run", corePath, "--sysroot", fixture.Sysroot(t, tc.platform), "--skip-trap", "-v")
+		if out != want || status != wantStatus || !strings.Contains(errOut, "no --exe: using") {
+			t.Errorf("%s %s: status %d, stdout %q, stderr %q", tc.platform, tc.kind, status, out, errOut)
+		}
 	}
 }
