@@ -15,6 +15,6 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 go_version=$(go env GOVERSION 2>/dev/null || true)
 case "$go_version" in
-  go1.2[2-9]*|go1.[3-9]*) ;;
-  *) echo "setup: Go 1.22 or newer is needed on PATH (found: ${go_version:-none})" >&2; exit 1 ;;
+  go1.2[6-9]*|go1.[3-9][0-9]*) ;;
+  *) echo "setup: Go 1.26 or newer is needed on PATH, as go.mod says (found: ${go_version:-none})" >&2; exit 1 ;;
 esac
