@@ -455,12 +455,8 @@ func (c *Core) Signal() int {
 // Present reports whether the byte at addr is in the core file: inside
 // the first Filesz bytes of a PT_LOAD.
 func (c *Core) Present(addr uint64) bool {
-	for _, s := range c.Segments {
-		if addr >= s.Vaddr && addr-s.Vaddr < s.Filesz {
-			return true
-		}
-	}
-	return false
+	_, ok := c.fileOffset(addr, 1)
+	return ok
 }
 
 // Regions returns every PT_LOAD of memory size > 0 as a region named

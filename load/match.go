@@ -4,6 +4,8 @@ import (
 	"debug/elf"
 	"errors"
 	"fmt"
+
+	"github.com/smallworld-go/smallworld/memory"
 )
 
 // MatchExe checks that e is the core's main executable and returns its
@@ -79,12 +81,12 @@ func (c *Core) matchRelro(e *ELF, base uint64) (bool, error) {
 			if err := readFull(e.r, buf, fo); err != nil {
 				return false, fmt.Errorf("match %s: %w", e.Path, err)
 			}
-			addend = decodeWord(order, buf)
+			addend = memory.Decode(order, buf)
 		}
 		if err := readFull(c.r, buf, coreOff); err != nil {
 			return false, fmt.Errorf("match %s: read core %s at %#x: %w", e.Path, c.Path, coreOff, err)
 		}
-		want, got := (base+addend)&mask, decodeWord(order, buf)
+		want, got := (base+addend)&mask, memory.Decode(order, buf)
 		if got != want {
 			return false, fmt.Errorf("%s does not match core %s: the relocated pointer at %#x is %#x in the core, the file makes it %#x: %w",
 				e.Path, c.Path, base+r.Off, got, want, ErrMismatch)
@@ -96,12 +98,7 @@ func (c *Core) matchRelro(e *ELF, base uint64) (bool, error) {
 
 // fileOffset returns where the file holds the n bytes at vaddr.
 func (e *ELF) fileOffset(vaddr, n uint64) (uint64, bool) {
-	for _, s := range e.Segments {
-		if vaddr >= s.Vaddr && vaddr+n <= s.Vaddr+s.Filesz {
-			return s.Off + (vaddr - s.Vaddr), true
-		}
-	}
-	return 0, false
+	return segmentOffset(e.Segments, vaddr, n)
 }
 
 // matchDynamic compares the d_tag of every entry of e's dynamic section
@@ -112,15 +109,8 @@ func (c *Core) matchDynamic(e *ELF, base uint64) (bool, error) {
 	if e.DynamicVaddr == 0 || c.r == nil || e.r == nil {
 		return false, nil
 	}
-	var fileOff uint64
-	found := false
-	for _, s := range e.Segments {
-		if e.DynamicVaddr >= s.Vaddr && e.DynamicVaddr < s.Vaddr+s.Filesz {
-			fileOff, found = s.Off+(e.DynamicVaddr-s.Vaddr), true
-			break
-		}
-	}
-	if !found {
+	fileOff, ok := e.fileOffset(e.DynamicVaddr, 1)
+	if !ok {
 		return false, nil
 	}
 	addr := base + e.DynamicVaddr
@@ -139,7 +129,7 @@ func (c *Core) matchDynamic(e *ELF, base uint64) (bool, error) {
 		if err := readFull(c.r, cb, coreOff); err != nil {
 			return false, fmt.Errorf("match %s: read core %s at %#x: %w", e.Path, c.Path, coreOff, err)
 		}
-		ft, ct := decodeWord(order, fb), decodeWord(order, cb)
+		ft, ct := memory.Decode(order, fb), memory.Decode(order, cb)
 		if ft != ct {
 			return false, fmt.Errorf("%s does not match core %s: its dynamic section (at %#x in the process) has tag %#x in entry %d where the core has %#x: %w",
 				e.Path, c.Path, addr, ft, i, ct, ErrMismatch)
@@ -153,22 +143,18 @@ func (c *Core) matchDynamic(e *ELF, base uint64) (bool, error) {
 
 // fileOffset returns where the core file holds the n bytes at addr.
 func (c *Core) fileOffset(addr, n uint64) (uint64, bool) {
-	for _, s := range c.Segments {
-		if addr >= s.Vaddr && addr+n <= s.Vaddr+s.Filesz {
-			return s.Off + (addr - s.Vaddr), true
+	return segmentOffset(c.Segments, addr, n)
+}
+
+// segmentOffset returns the file offset of the n bytes at vaddr when one
+// segment's file contents hold them all.
+func segmentOffset(segs []Segment, vaddr, n uint64) (uint64, bool) {
+	for _, s := range segs {
+		if vaddr >= s.Vaddr && vaddr-s.Vaddr <= s.Filesz && n <= s.Filesz-(vaddr-s.Vaddr) {
+			return s.Off + (vaddr - s.Vaddr), true
 		}
 	}
 	return 0, false
-}
-
-func decodeWord(order interface {
-	Uint32([]byte) uint32
-	Uint64([]byte) uint64
-}, b []byte) uint64 {
-	if len(b) == 8 {
-		return order.Uint64(b)
-	}
-	return uint64(order.Uint32(b))
 }
 
 // Reloc is a dynamic relocation of an executable or library.

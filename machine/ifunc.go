@@ -227,21 +227,13 @@ func (m *Machine) RepairIFuncs(exe *load.ELF, base uint64) (IFuncRepair, error) 
 // limitCPUFeatures clears the feature bits glibc found on the dumped
 // process's CPU that the engine's CPU lacks.
 func (m *Machine) limitCPUFeatures(arch ifuncArch, objs []object) error {
-	lookup := func(name string) (uint64, bool) {
-		for _, o := range objs {
-			if s, ok := o.ELF.Lookup(name); ok && s.Value != 0 {
-				return o.Bias + s.Value, true
-			}
-		}
-		return 0, false
-	}
 	var cf uint64
-	if get, ok := lookup("_dl_x86_get_cpu_features"); ok {
+	if get, ok := symbolIn(objs, "_dl_x86_get_cpu_features"); ok {
 		var err error
 		if cf, err = m.Call(get, 10_000); err != nil {
 			return err
 		}
-	} else if cf, ok = lookup("_dl_x86_cpu_features"); !ok {
+	} else if cf, ok = symbolIn(objs, "_dl_x86_cpu_features"); !ok {
 		// A static executable keeps the structure itself, named only in
 		// its symbol table.
 		return errors.New("glibc's cpu_features was not found (no _dl_x86_get_cpu_features in ld.so, no _dl_x86_cpu_features in a static executable's symbols: stripped?)")
@@ -333,16 +325,12 @@ const (
 // bool sve, bool mops), the flags glibc's resolvers read. The structure
 // is found inside ld.so's _rtld_global_ro as the one place whose fields
 // agree with the process's auxv: sve with AT_HWCAP's SVE bit, bti with
-// AT_HWCAP2's BTI bit, a non-zero 32-bit MIDR (qemu's "max" has implementer 0) and a power-of-two DC ZVA size.
+// AT_HWCAP2's BTI bit, a non-zero 32-bit MIDR (qemu's "max" has
+// implementer 0) and a power-of-two DC ZVA size.
 func (m *Machine) limitAArch64(objs []object) error {
-	var glro, size uint64
-	for _, o := range objs {
-		if s, ok := o.ELF.Lookup("_rtld_global_ro"); ok && s.Value != 0 {
-			glro, size = o.Bias+s.Value, s.Size
-			break
-		}
-	}
-	if glro == 0 || size < aarch64CFSz {
+	sym, glro, ok := definitionIn(objs, "_rtld_global_ro")
+	size := sym.Size
+	if !ok || size < aarch64CFSz {
 		return errors.New("ld.so's _rtld_global_ro was not found")
 	}
 	hw, _ := m.auxv(atHWCap)

@@ -19,13 +19,23 @@ type object struct {
 
 // symbol returns the run-time address of a symbol defined by any loaded
 // shared object.
-func (m *Machine) symbol(name string) (uint64, bool) {
-	for _, o := range m.objects {
+func (m *Machine) symbol(name string) (uint64, bool) { return symbolIn(m.objects, name) }
+
+// symbolIn returns the run-time address of the first definition of name
+// among objs.
+func symbolIn(objs []object, name string) (uint64, bool) {
+	_, addr, ok := definitionIn(objs, name)
+	return addr, ok
+}
+
+// definitionIn is symbolIn with the symbol itself.
+func definitionIn(objs []object, name string) (load.Symbol, uint64, bool) {
+	for _, o := range objs {
 		if s, ok := o.ELF.Lookup(name); ok && s.Value != 0 {
-			return o.Bias + s.Value, true
+			return s, o.Bias + s.Value, true
 		}
 	}
-	return 0, false
+	return load.Symbol{}, 0, false
 }
 
 // threadReg names, per platform, the register glibc keeps its thread

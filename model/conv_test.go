@@ -74,8 +74,11 @@ func TestPutsAndExitEveryConvention(t *testing.T) {
 	}
 }
 
-// A stack-passed argument past the registers (the ninth on PowerPC, the
-// fifth on MIPS o32, any on i386) is read from the right slot.
+// Call.Arg reads arguments past the registers (the ninth on PowerPC,
+// the fifth on MIPS o32, any on i386) from the stack words the
+// convention table's StackArgs names, in order. The table's offsets
+// themselves are checked by real calls: TestCoreRunSeed (i386 puts) and
+// the printf varargs tests against a caller-side layout.
 func TestStackArguments(t *testing.T) {
 	for _, p := range platform.All {
 		t.Run(p.Name, func(t *testing.T) {

@@ -212,6 +212,20 @@ func (a area) read(off int64, n int) ([]byte, error) {
 
 func alignUp(v, a uint64) uint64 { return (v + a - 1) &^ (a - 1) }
 
+// readStack reads n bytes of stack arguments at *at, first aligned to
+// align, and moves *at past them, rounded up to a multiple of slot (the
+// va_list overflow areas of amd64 and AArch64 step in 8-byte slots,
+// PPC32's by the argument's size).
+func readStack(mem *memory.Map, at *uint64, n int, align, slot uint64) ([]byte, error) {
+	*at = alignUp(*at, align)
+	b := make([]byte, n)
+	if err := mem.Read(*at, b); err != nil {
+		return nil, fmt.Errorf("va_arg: %w", err)
+	}
+	*at += alignUp(uint64(n), slot)
+	return b, nil
+}
+
 // linearArgs: register words then stack, one sequence.
 type linearArgs struct {
 	mem    *memory.Map
@@ -307,13 +321,7 @@ type amd64Args struct {
 }
 
 func (a *amd64Args) stackWord(n int, align uint64) ([]byte, error) {
-	a.overflow = alignUp(a.overflow, align)
-	b := make([]byte, n)
-	if err := a.mem.Read(a.overflow, b); err != nil {
-		return nil, fmt.Errorf("va_arg: %w", err)
-	}
-	a.overflow += alignUp(uint64(n), 8)
-	return b, nil
+	return readStack(a.mem, &a.overflow, n, align, 8)
 }
 
 func (a *amd64Args) Int(size int) (uint64, error) {
@@ -367,13 +375,7 @@ type a64Args struct {
 }
 
 func (a *a64Args) stackRead(n int, align uint64) ([]byte, error) {
-	a.stack = alignUp(a.stack, align)
-	b := make([]byte, n)
-	if err := a.mem.Read(a.stack, b); err != nil {
-		return nil, fmt.Errorf("va_arg: %w", err)
-	}
-	a.stack += alignUp(uint64(n), 8)
-	return b, nil
+	return readStack(a.mem, &a.stack, n, align, 8)
 }
 
 func (a *a64Args) Int(size int) (uint64, error) {
@@ -429,13 +431,7 @@ type ppc32Args struct {
 }
 
 func (a *ppc32Args) stackRead(n int, align uint64) ([]byte, error) {
-	a.overflow = alignUp(a.overflow, align)
-	b := make([]byte, n)
-	if err := a.mem.Read(a.overflow, b); err != nil {
-		return nil, fmt.Errorf("va_arg: %w", err)
-	}
-	a.overflow += uint64(n)
-	return b, nil
+	return readStack(a.mem, &a.overflow, n, align, 1)
 }
 
 func (a *ppc32Args) Int(size int) (uint64, error) {

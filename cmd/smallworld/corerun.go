@@ -295,10 +295,6 @@ func findExe(c *load.Core, m *machine.Machine, sysroot string) *load.ELF {
 	if !ok {
 		return nil
 	}
-	b, err := m.ReadBytes(addr, 1)
-	if err != nil || b[0] == 0 {
-		return nil
-	}
 	path, err := m.Memory.CString(addr, 4096)
 	if err != nil || !filepath.IsAbs(path) {
 		return nil
