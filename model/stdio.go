@@ -222,21 +222,19 @@ func init() {
 	})
 	def("fflush", "stream", Imprecise, "models write through at once: nothing to flush; returns 0", func(c *Call) (uint64, error) { return 0, nil })
 
-	// input: standard input only, with an ungetc pushback.
 	getc := func(c *Call) (uint64, error) {
-		st := c.libc()
-		if n := len(st.unget); n > 0 {
-			ch := st.unget[n-1]
-			st.unget = st.unget[:n-1]
-			return uint64(ch), nil
-		}
-		var b [1]byte
-		if n, _ := c.Env().Stdin().Read(b[:]); n == 1 {
-			return uint64(b[0]), nil
+		if b, ok := c.readByte(c.Arg(0)); ok {
+			return uint64(b), nil
 		}
 		return ^uint64(0), nil // EOF
 	}
-	def("getchar", "", Imprecise, "reads a byte of standard input (unbuffered: reads past the line are not taken from the stream ahead); returns EOF (-1) at its end", getc).Params = nil
+	getchar := func(c *Call) (uint64, error) {
+		if b, ok := c.readByte(0); ok {
+			return uint64(b), nil
+		}
+		return ^uint64(0), nil
+	}
+	def("getchar", "", Imprecise, "reads a byte of standard input (unbuffered: reads past the line are not taken from the stream ahead); returns EOF (-1) at its end", getchar).Params = nil
 	for _, name := range []string{"fgetc", "getc", "_IO_getc"} {
 		def(name, "stream", Imprecise, "reads a byte of standard input, whatever the stream; returns EOF (-1) at its end", getc)
 	}
@@ -245,8 +243,7 @@ func init() {
 		if ch == -1 {
 			return ^uint64(0), nil
 		}
-		st := c.libc()
-		st.unget = append(st.unget, byte(ch))
+		c.unreadByte(c.Arg(1), byte(ch))
 		return uint64(byte(ch)), nil
 	})
 	def("fgets", "s size stream", Imprecise, "reads a line of standard input (at most size-1 bytes) into s with a NUL; returns s, or NULL at end of input", func(c *Call) (uint64, error) {
@@ -256,11 +253,11 @@ func init() {
 		}
 		var line []byte
 		for int64(len(line)) < size-1 {
-			ch, _ := getc(c)
-			if ch == ^uint64(0) {
+			ch, ok := c.readByte(c.Arg(2))
+			if !ok {
 				break
 			}
-			line = append(line, byte(ch))
+			line = append(line, ch)
 			if ch == '\n' {
 				break
 			}
@@ -271,4 +268,27 @@ func init() {
 		c.put(s, append(line, 0))
 		return s, nil
 	})
+}
+
+// readByte takes the next input byte of the stream fp (after any bytes
+// pushed back by unreadByte); false at end of input. Every input model
+// reads through it: today every stream is standard input.
+func (c *Call) readByte(fp uint64) (byte, bool) {
+	st := c.libc()
+	if n := len(st.unget); n > 0 {
+		ch := st.unget[n-1]
+		st.unget = st.unget[:n-1]
+		return ch, true
+	}
+	var b [1]byte
+	if n, _ := c.Env().Stdin().Read(b[:]); n == 1 {
+		return b[0], true
+	}
+	return 0, false
+}
+
+// unreadByte pushes b back onto the stream fp, to be read next.
+func (c *Call) unreadByte(fp uint64, b byte) {
+	st := c.libc()
+	st.unget = append(st.unget, b)
 }
