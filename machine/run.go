@@ -25,9 +25,10 @@ type Result struct {
 // Env is the running machine as models, syscalls and hooks see it. It
 // implements model.Env and linux.Env.
 type Env struct {
-	m    *Machine
-	eng  emu.Engine
-	stop *emu.Stop
+	m     *Machine
+	eng   emu.Engine
+	stop  *emu.Stop
+	depth int // guest calls from models under way (CallGuest)
 }
 
 var (
@@ -153,6 +154,14 @@ func (m *Machine) newSession() (*session, error) {
 		return nil, err
 	}
 	s := &session{eng: eng, env: &Env{m: m, eng: eng}}
+	if len(m.models) > 0 {
+		// Models may call guest functions (CallGuest): they return to
+		// the scratch region's first word.
+		if err := m.ensureScratch(); err != nil {
+			eng.Close()
+			return nil, err
+		}
+	}
 	if err := m.prepareInit(); err != nil {
 		eng.Close()
 		return nil, err
@@ -184,12 +193,16 @@ func (m *Machine) closeCallSession() {
 func (m *Machine) runSession(sess *session) (*Result, error) {
 	eng, env := sess.eng, sess.env
 	env.stop, sess.fault = nil, nil
-	if !sess.exitsSet || !slices.Equal(sess.exits, m.exits) {
+	exits := m.exits
+	if m.scratch != nil && !slices.Contains(exits, m.scratch.Start) {
+		exits = append(slices.Clip(exits), m.scratch.Start) // CallGuest's return
+	}
+	if !sess.exitsSet || !slices.Equal(sess.exits, exits) {
 		// Setting exits drops cached code around them: only on change.
-		if err := eng.SetExits(m.exits); err != nil {
+		if err := eng.SetExits(exits); err != nil {
 			return nil, fmt.Errorf("run: set exit points: %w", err)
 		}
-		sess.exits, sess.exitsSet = slices.Clone(m.exits), true
+		sess.exits, sess.exitsSet = slices.Clone(exits), true
 	}
 	start := time.Now()
 	err := eng.Start(m.startPC(), emu.StartOptions{Timeout: m.Timeout, Count: m.MaxInsns})

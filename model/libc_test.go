@@ -94,7 +94,6 @@ var libcCases = []libcCase{
 	{name: "time", args: []any{0}, trace: "==> time(tloc=0x0)\n<== 1704067200"},
 	{name: "strerror", args: []any{2}, trace: "==> strerror(errnum=0x2)\n<== HEAP"},
 	{name: "div", args: []any{7, 2}, trace: "==> div(numer=0x7, denom=0x2)\nerror: model div: unsupported"},
-	{name: "qsort", args: []any{0, 0, 0, 0}, trace: "==> qsort(base=0x0, nmemb=0x0, size=0x0, compar=0x0)\nerror: model qsort: unsupported"},
 }
 
 // Every model's behaviour on every platform: trace golden, return value,

@@ -35,6 +35,12 @@ type Env interface {
 	Stderr() io.Writer
 	// Exit ends the run as the guest's exit with this status.
 	Exit(status int)
+	// CallGuest runs the guest function at fn with integer arguments,
+	// as the calling convention passes them, until it returns, and gives
+	// its integer result (a callback: qsort's comparison). Registers are
+	// as they were afterwards. An error means the call failed or ended
+	// the run; the model returns it.
+	CallGuest(fn uint64, args ...uint64) (uint64, error)
 }
 
 // Level says how faithfully a model implements its function.

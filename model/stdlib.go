@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -120,10 +121,39 @@ func init() {
 		register(&Model{Name: n, Params: []string{"numer", "denom"}, Returns: true, Level: Unsupported,
 			Doc: "returns a struct: struct returns are not supported by the calling conventions"})
 	}
-	for _, n := range []string{"qsort", "bsearch"} {
-		register(&Model{Name: n, Params: []string{"base", "nmemb", "size", "compar"}, Level: Unsupported,
-			Doc: "calls back into guest code (the comparison function): models cannot call the guest yet"})
-	}
+	sortDoc := "sorts nmemb elements of size bytes at base with glibc 2.36's stable merge sort, calling the guest's compar%s in the same order with the same pointers (elements over 32 bytes sorted through pointers, as glibc); glibc takes its temporary buffer from malloc for arrays of 1 KiB or more and the model does not, so the real allocator's later choices may differ"
+	register(&Model{Name: "qsort", Params: []string{"base", "nmemb", "size", "compar"}, Level: Imprecise,
+		Doc: fmt.Sprintf(sortDoc, ""),
+		Fn: func(c *Call) (uint64, error) {
+			return 0, c.msort(c.Arg(0), c.Arg(1), c.Arg(2), c.Arg(3), nil)
+		}})
+	register(&Model{Name: "qsort_r", Params: []string{"base", "nmemb", "size", "compar", "arg"}, Level: Imprecise,
+		Doc: fmt.Sprintf(sortDoc, " (with arg as its third argument)"),
+		Fn: func(c *Call) (uint64, error) {
+			arg := c.Arg(4)
+			return 0, c.msort(c.Arg(0), c.Arg(1), c.Arg(2), c.Arg(3), &arg)
+		}})
+	def("bsearch", "key base nmemb size compar", Exact, "binary search of the sorted array as glibc does it (the same compar calls); returns the element found or NULL", func(c *Call) (uint64, error) {
+		key, base, n, size, cmp := c.Arg(0), c.Arg(1), c.Arg(2), c.Arg(3), c.Arg(4)
+		lo, hi := uint64(0), n
+		for lo < hi {
+			mid := (lo + hi) / 2
+			p := base + mid*size
+			r, err := c.compare(cmp, key, p, nil)
+			if err != nil {
+				return 0, err
+			}
+			switch {
+			case r < 0:
+				hi = mid
+			case r > 0:
+				lo = mid + 1
+			default:
+				return p, nil
+			}
+		}
+		return 0, nil
+	})
 
 	def("rand", "", Exact, "glibc's random_r (TYPE_3 additive feedback) sequence: the same numbers as glibc for the same seed", func(c *Call) (uint64, error) {
 		return uint64(c.libc().nextRand()), nil

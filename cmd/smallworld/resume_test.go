@@ -73,3 +73,26 @@ func TestCoreRunFindsExe(t *testing.T) {
 		}
 	}
 }
+
+// TestCoreRunModelCallsGuest: the qsort model sorts with the program's
+// own comparison function, a guest call from inside the model, on every
+// executable platform; the program counts the calls and prints that it
+// saw some, so output identical to the trap-free run shows they ran.
+func TestCoreRunModelCallsGuest(t *testing.T) {
+	for _, p := range platform.All {
+		if !p.Executable {
+			continue
+		}
+		t.Run(p.Name, func(t *testing.T) {
+			want, wantStatus := fixture.Reference(t, p.Name, "sort.O2")
+			for _, kind := range coreKinds(p) {
+				exePath, corePath := fixture.Core(t, p.Name, "sort.O2", kind)
+				out, errOut, status := smallworld(t, "", "core", "run", corePath, "--exe", exePath,
+					"--sysroot", fixture.Sysroot(t, p.Name), "--skip-trap", "--model", "qsort", "--trace")
+				if out != want || status != wantStatus || strings.Count(errOut, "==> qsort(") != 1 {
+					t.Errorf("%s: status %d (want %d)\nstdout %q\nwant   %q\nstderr %.2000s", kind, status, wantStatus, out, want, errOut)
+				}
+			}
+		})
+	}
+}

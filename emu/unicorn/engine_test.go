@@ -1204,3 +1204,61 @@ func TestHookRegBuffer(t *testing.T) {
 		}
 	})
 }
+
+// TestNestedStart runs a guest function from a hook (a model calling a
+// guest callback): the nested Start runs to its own exit, the hook
+// restores the registers it saved and sets one, and the outer run goes
+// on to its exit. A Stop inside the nested run ends only the nested run.
+func TestNestedStart(t *testing.T) {
+	const fn = codeAddr + 0x100
+	main := slices.Concat(movRax(1), nop, movRbx(2)) // nop at +7 is hooked
+	callee := slices.Concat(movRax(42), nop)         // nop at fn+7 is its exit
+	e := amd64(t, main)
+	must(t, e.WriteMem(fn, callee))
+	outerExit, innerExit := uint64(codeAddr+len(main)), uint64(fn+7)
+	must(t, e.SetExits([]uint64{outerExit, innerExit}))
+	rax, rcx := id(t, e, "rax"), id(t, e, "rcx")
+	stopInner := false
+	_, err := e.HookCode(fn, fn, func(uint64, uint32) {
+		if stopInner {
+			must(t, e.Stop())
+		}
+	})
+	must(t, err)
+	var got, pcAfter uint64
+	var nestedErr error
+	_, err = e.HookCode(codeAddr+7, codeAddr+7, func(uint64, uint32) {
+		ctx, err := e.SaveContext()
+		must(t, err)
+		defer ctx.Free()
+		nestedErr = e.Start(fn, emu.StartOptions{})
+		got, _ = e.ReadReg(rax)
+		pcAfter = get(t, e, "rip")
+		must(t, e.RestoreContext(ctx))
+		must(t, e.WriteReg(rcx, got+1))
+	}, rax)
+	must(t, err)
+
+	must(t, e.Start(codeAddr, emu.StartOptions{}))
+	if nestedErr != nil || got != 42 || pcAfter != innerExit {
+		t.Errorf("nested run: err %v, rax %d, pc %#x; want nil, 42, %#x", nestedErr, got, pcAfter, innerExit)
+	}
+	for name, want := range map[string]uint64{"rax": 1, "rbx": 2, "rcx": 43, "rip": outerExit} {
+		if v := get(t, e, name); v != want {
+			t.Errorf("after the outer run %s = %#x, want %#x", name, v, want)
+		}
+	}
+
+	stopInner = true
+	set(t, e, "rcx", 0)
+	must(t, e.Start(codeAddr, emu.StartOptions{}))
+	if nestedErr != nil || pcAfter != fn {
+		t.Errorf("nested run stopped by its hook: err %v, pc %#x; want nil, %#x", nestedErr, pcAfter, uint64(fn))
+	}
+	if v := get(t, e, "rip"); v != outerExit {
+		t.Errorf("a Stop in the nested run ended the outer one too: rip %#x, want %#x", v, outerExit)
+	}
+	if err := e.Start(codeAddr, emu.StartOptions{}); err != nil {
+		t.Errorf("a third run: %v", err)
+	}
+}

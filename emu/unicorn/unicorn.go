@@ -150,9 +150,6 @@ type Engine struct {
 	def  *platformDef
 	regs *C.sw_regs // register buffer of hooks (regs.go), C memory
 
-	inHook      bool // a dispatcher runs: register writes may be buffered
-	insnHandled bool // an invalid-instruction hook returned true (sw_go_insn_invalid)
-
 	hooks     map[emu.Hook]*hook
 	sysHooks  []*hook   // HookSyscall callbacks (copy on write)
 	intrHooks []*hook   // HookInterrupt callbacks (copy on write)
@@ -164,7 +161,16 @@ type Engine struct {
 	ptrMaps  []*ptrMap
 	contexts map[*Context]struct{}
 
-	// Run state: see Start, Stop and writePC.
+	runState
+
+	// Exits implemented as hooks (MIPS, exits.go).
+	exitEntry *hook       // table entry of the exit hooks
+	exitHooks []C.uc_hook // one code hook per exit
+}
+
+// runState is the binding's state of one Start: see Start, Stop and
+// writePC. A Start nested in a hook saves and restores it whole.
+type runState struct {
 	running    bool
 	stopReq    bool   // Stop was called during this Start
 	pcFlushed  bool   // a pc a hook wrote reached Unicorn during this Start
@@ -177,10 +183,10 @@ type Engine struct {
 	unhandled  int64  // CPU exception no hook took (stops the run), -1 if none
 	panicked   bool   // a hook panicked: Start re-panics with panicVal
 	panicVal   any
-
-	// Exits implemented as hooks (MIPS, exits.go).
-	exitEntry *hook       // table entry of the exit hooks
-	exitHooks []C.uc_hook // one code hook per exit
+	inHook     bool // a dispatcher runs: register writes may be buffered
+	// insnHandled: an invalid-instruction hook returned true
+	// (sw_go_insn_invalid).
+	insnHandled bool
 }
 
 // New opens Unicorn for a platform, with the architecture, mode and CPU
@@ -199,7 +205,7 @@ func New(p *platform.Platform) (*Engine, error) {
 		return nil, ucError(r, fmt.Sprintf("open %s (arch %d, mode %#x)", p.Name, def.arch, def.mode))
 	}
 	e := &Engine{uc: uc, p: p, def: def, hooks: map[emu.Hook]*hook{},
-		contexts: map[*Context]struct{}{}, unhandled: -1,
+		contexts: map[*Context]struct{}{}, runState: runState{unhandled: -1},
 		regs: (*C.sw_regs)(C.calloc(1, C.sizeof_sw_regs))}
 	if def.model >= 0 {
 		if r := C.sw_set_cpu_model(uc, C.int(def.model)); r != C.UC_ERR_OK {
@@ -766,8 +772,17 @@ func (e *Engine) Start(begin uint64, opts emu.StartOptions) error {
 		return ErrClosed
 	}
 	if e.running {
-		return errors.New("unicorn: Start called from a hook during Start")
+		if !e.inHook {
+			return errors.New("unicorn: Start called during Start outside a hook")
+		}
+		return e.nestedStart(begin, opts)
 	}
+	return e.start(begin, opts)
+}
+
+// start runs Unicorn for Start and turns what the hooks recorded into its
+// result.
+func (e *Engine) start(begin uint64, opts emu.StartOptions) error {
 	var timeout uint64
 	if opts.Timeout > 0 {
 		timeout = max(uint64(opts.Timeout.Microseconds()), 1)
@@ -806,6 +821,29 @@ func (e *Engine) Start(begin uint64, opts emu.StartOptions) error {
 		return err
 	}
 	return nil
+}
+
+// nestedStart runs a Start from a hook of a running Start (Unicorn 2
+// allows uc_emu_start inside a callback, up to 64 levels): a model that
+// calls a guest function (qsort's comparison) runs it this way. The
+// hook's buffered register writes reach Unicorn first; its prefetched
+// registers are dropped (the nested run changes them); the outer run's
+// state (held pc, stop request, ...) is put back when the nested run
+// returns, so the outer Start goes on as if the hook had not started
+// one. Counting: Unicorn restarts its instruction counter for the nested
+// run, so an outer Count limit counts anew after a nested run.
+func (e *Engine) nestedStart(begin uint64, opts emu.StartOptions) error {
+	if err := e.flushLog(); err != nil {
+		return err
+	}
+	outer := e.runState
+	e.regs.nfetch = 0
+	e.runState = runState{}
+	defer func() {
+		e.runState = outer
+		e.regs.nfetch, e.regs.nlog = 0, 0
+	}()
+	return e.start(begin, opts)
 }
 
 // ResumePC returns the address to give Start to go on where the guest

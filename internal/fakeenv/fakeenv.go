@@ -30,8 +30,28 @@ type Env struct {
 	Signal int  // its signal
 	// Proc is what Process returns (the syscall layer copies it when a
 	// kernel is made).
-	Proc  linux.Process
-	names []string
+	Proc linux.Process
+	// Guest holds the guest functions CallGuest can run, by address, as
+	// Go functions of the integer arguments; Called logs each call.
+	Guest  map[uint64]func(args ...uint64) uint64
+	Called []GuestCall
+	names  []string
+}
+
+// GuestCall is one CallGuest: the function and its arguments.
+type GuestCall struct {
+	Fn   uint64
+	Args []uint64
+}
+
+// CallGuest runs the Go function Guest has at fn.
+func (e *Env) CallGuest(fn uint64, args ...uint64) (uint64, error) {
+	g, ok := e.Guest[fn]
+	if !ok {
+		return 0, fmt.Errorf("fakeenv: no guest function at %#x", fn)
+	}
+	e.Called = append(e.Called, GuestCall{fn, append([]uint64(nil), args...)})
+	return g(args...), nil
 }
 
 // New returns an Env with one RW region of size bytes at base.
