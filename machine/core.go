@@ -157,6 +157,11 @@ func (m *Machine) RestoreExe(c *load.Core, exe *load.ELF) (base, restored uint64
 	if base, err = c.ExeBase(exe); err != nil {
 		return 0, 0, err
 	}
+	defer func() {
+		if err == nil {
+			m.exe = &object{Name: exe.Path, Bias: base, ELF: exe}
+		}
+	}()
 	// Where the core holds none of the file's read-only bytes, ExeBase's
 	// agreement with AT_PHDR, AT_ENTRY and AT_PHNUM is the whole check.
 	if err := c.Verify(exe, base); err != nil && !errors.Is(err, load.ErrNothingToCompare) {

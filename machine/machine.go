@@ -60,6 +60,7 @@ type Machine struct {
 	coreThread int      // the core thread FromCore took the registers of
 	tid        int      // its thread id (pr_pid)
 	objects    []object // shared objects RestoreLibs found
+	exe        *object  // the executable RestoreExe restored
 	gdt        *memory.Region
 	scratch    *memory.Region       // Call's stack
 	initCode   *memory.Region       // engineInit's code

@@ -19,6 +19,7 @@ const usage = `usage:
   smallworld core info CORE [--exe FILE] [--json]
   smallworld core run CORE [--exe FILE] [--sysroot DIR] [--skip-trap] [--model NAME]...
                            [--max-insns N] [--timeout D] [--trace]
+  smallworld core symbols CORE [--exe FILE] [--sysroot DIR] [PATTERN]...
   smallworld models
   smallworld syscalls [--platform P]
 `
@@ -40,6 +41,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return coreInfo(args[2:], stdout, stderr)
 		case "run":
 			return coreRun(args[2:], stdin, stdout, stderr)
+		case "symbols":
+			return coreSymbols(args[2:], stdout, stderr)
 		}
 	case "models":
 		return listModels(args[1:], stdout, stderr)

@@ -27,7 +27,7 @@ func coreRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var allowWrite stringList
 	fs.Var(&allowWrite, "allow-write", "let the guest write files under the host directory `DIR`, which it sees at the same path (repeatable); otherwise it sees only --sysroot, read-only, and /dev/null")
 	var models stringList
-	fs.Var(&models, "model", "hook the executable's imports matching `PATTERN` (a name or a glob: 'str*') with smallworld's models (repeatable)")
+	fs.Var(&models, "model", "hook functions matching `PATTERN` with smallworld's models (repeatable): a name hooks the executable's imports of it, else its definition in the executable or a loaded library; a glob ('str*') hooks the modeled functions the executable imports")
 	modelSet := fs.String("models", "", "`SET` of models to hook: \"libc\" hooks every exactly modeled function the executable imports, \"all\" the imprecise ones too")
 	maxInsns := fs.Uint64("max-insns", 0, "stop after `N` instructions (exit 124)")
 	timeout := fs.Duration("timeout", 0, "stop after this long, e.g. 10s (exit 124)")
@@ -124,7 +124,7 @@ func coreRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		models = append(models, "*")
 	}
 	if len(models) > 0 && exe == nil {
-		return fail(stderr, fmt.Errorf("--model %s needs --exe to find the imports", models[0]))
+		return fail(stderr, fmt.Errorf("--model %s needs the executable (--exe) to find the functions", models[0]))
 	}
 	hooked := map[string]bool{}
 	for _, pat := range models {
@@ -140,11 +140,14 @@ func coreRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			if err != nil {
 				return fail(stderr, fmt.Errorf("--model %s: %w", name, err))
 			}
-			if err := hookImport(m, exe, base, mdl); err != nil {
-				return fail(stderr, err)
+			at, err := m.HookFunction(name, mdl)
+			if err != nil {
+				return fail(stderr, fmt.Errorf("--model %s: %w", name, err))
 			}
 			hooked[name] = true
-			say("model %s (%s) hooked", name, mdl.Level)
+			for _, r := range at {
+				say("model %s (%s) hooked: %s %s at %#x", name, mdl.Level, r.Module, r.Kind, r.Addr)
+			}
 		}
 	}
 	// The guest's files: the sysroot read-only, --allow-write directories
@@ -206,29 +209,6 @@ func modelsMatching(pat string, exe *load.ELF, libc, exactOnly bool) ([]string, 
 		return nil, fmt.Errorf("--model %s: %s imports no modeled function matching it", pat, exe.Path)
 	}
 	return out, nil
-}
-
-// hookImport hooks every import of a symbol in the executable with a
-// model: through its slots (so calls through the PLT and direct GOT calls
-// both reach it), or, where the import is PLT code the dynamic linker
-// rewrites (PowerPC's BSS PLT), at that code.
-func hookImport(m *machine.Machine, exe *load.ELF, base uint64, mdl *model.Model) error {
-	imps := exe.ImportsNamed(mdl.Name)
-	if len(imps) == 0 {
-		return fmt.Errorf("--model %s: %s does not import %s", mdl.Name, exe.Path, mdl.Name)
-	}
-	for _, imp := range imps {
-		var err error
-		if imp.GOT != 0 {
-			_, err = m.HookSlot(base+imp.GOT, mdl)
-		} else {
-			err = m.HookModel(base+imp.PLT, mdl)
-		}
-		if err != nil {
-			return fmt.Errorf("--model %s: %w", mdl.Name, err)
-		}
-	}
-	return nil
 }
 
 // report prints the stop and returns the command's exit status.

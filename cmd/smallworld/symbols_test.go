@@ -1,0 +1,129 @@
+package main
+
+import (
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/smallworld-go/smallworld/internal/fixture"
+	"github.com/smallworld-go/smallworld/platform"
+)
+
+// TestCoreSymbolsMatchReadelf: `core symbols` finds qsort's import slot
+// in the executable and its definition in libc on every executable
+// platform, at the addresses binutils' readelf gives for the files plus
+// the load biases; on the amd64 kernel core gdb agrees on the
+// definition's run-time address.
+func TestCoreSymbolsMatchReadelf(t *testing.T) {
+	for _, p := range platform.All {
+		if !p.Executable {
+			continue
+		}
+		t.Run(p.Name, func(t *testing.T) {
+			for _, kind := range coreKinds(p) {
+				exePath, corePath := fixture.Core(t, p.Name, "sort.O2", kind)
+				sysroot := fixture.Sysroot(t, p.Name)
+				out, errOut, status := smallworld(t, "", "core", "symbols", corePath, "--exe", exePath, "--sysroot", sysroot, "qsort")
+				if status != 0 {
+					t.Fatalf("%s: status %d: %s", kind, status, errOut)
+				}
+				bias := map[string]uint64{}
+				var slots []uint64
+				var def uint64
+				defMod := ""
+				for _, line := range strings.Split(out, "\n") {
+					f := strings.Fields(line)
+					switch {
+					case len(f) == 2 && strings.HasPrefix(f[1], "0x"):
+						bias[f[0]] = hexField(t, f[1])
+					case len(f) == 5 && f[0] == "qsort" && f[1] == "import-slot" && f[4] == exePath:
+						slots = append(slots, hexField(t, f[2])-bias[f[4]])
+					case len(f) == 5 && f[0] == "qsort" && f[1] == "definition":
+						def, defMod = hexField(t, f[2]), f[4]
+					}
+				}
+				wantSlots := readelfSlots(t, exePath, "qsort")
+				if len(slots) == 0 || !sameSet(slots, wantSlots) {
+					t.Errorf("%s: qsort import slots %x, readelf says %x\n%s", kind, slots, wantSlots, out)
+				}
+				libc := filepath.Join(sysroot, defMod)
+				if want := readelfDef(t, libc, "qsort"); defMod == "" || def-bias[defMod] != want {
+					t.Errorf("%s: qsort defined at %#x in %q (bias %#x), readelf says %#x in %s", kind, def, defMod, bias[defMod], want, libc)
+				}
+				if kind == "kernel" {
+					g, err := exec.Command("gdb", "-batch", "-nx", "-ex", "file "+exePath, "-ex", "core-file "+corePath,
+						"-ex", "p/x (unsigned long)&qsort").CombinedOutput()
+					m := regexp.MustCompile(`\$1 = (0x[0-9a-f]+)`).FindSubmatch(g)
+					if err != nil || m == nil || hexField(t, string(m[1])) != def {
+						t.Errorf("%s: gdb says &qsort is %s (err %v), we say %#x", kind, m, err, def)
+					}
+				}
+			}
+		})
+	}
+}
+
+func hexField(t *testing.T, s string) uint64 {
+	t.Helper()
+	v, err := strconv.ParseUint(strings.TrimPrefix(s, "0x"), 16, 64)
+	if err != nil {
+		t.Fatalf("not a hex address: %q", s)
+	}
+	return v
+}
+
+func sameSet(a, b []uint64) bool {
+	in := map[uint64]bool{}
+	for _, v := range b {
+		in[v] = true
+	}
+	for _, v := range a {
+		if !in[v] {
+			return false
+		}
+	}
+	return len(a) == len(b)
+}
+
+func readelf(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := exec.Command("readelf", args...).Output()
+	if err != nil {
+		t.Fatalf("readelf %v: %v", args, err)
+	}
+	return string(out)
+}
+
+// readelfSlots lists the file addresses of name's import slots: its
+// dynamic relocations' offsets, and MIPS's global GOT entries.
+func readelfSlots(t *testing.T, path, name string) []uint64 {
+	var out []uint64
+	for _, line := range strings.Split(readelf(t, "-rW", path), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 5 && strings.HasPrefix(f[4], name+"@") || len(f) >= 5 && f[4] == name {
+			out = append(out, hexField(t, f[0]))
+		}
+	}
+	for _, line := range strings.Split(readelf(t, "-AW", path), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 7 && f[6] == name && strings.HasSuffix(f[1], "(gp)") {
+			out = append(out, hexField(t, f[0]))
+		}
+	}
+	return out
+}
+
+// readelfDef is the value of name's default-version dynamic symbol.
+func readelfDef(t *testing.T, path, name string) uint64 {
+	for _, line := range strings.Split(readelf(t, "-sW", "--dyn-syms", path), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 8 && strings.HasPrefix(f[7], name+"@@") {
+			return hexField(t, f[1])
+		}
+	}
+	t.Fatalf("readelf finds no %s@@ in %s", name, path)
+	return 0
+}
