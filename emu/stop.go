@@ -20,13 +20,14 @@ const (
 	StopModel                           // a model could not do its work
 	StopRequested                       // a hook asked to stop
 	StopEngine                          // the engine failed for another reason
+	StopHeap                            // the checked heap found a misuse (Err says which)
 )
 
 var stopNames = map[StopKind]string{
 	StopExitPoint: "exit point", StopBounds: "out of bounds", StopExit: "exit",
 	StopSignal: "signal", StopFault: "memory fault", StopInvalidInsn: "invalid instruction",
 	StopInsnLimit: "instruction limit", StopTimeout: "timeout", StopSyscall: "unsupported syscall",
-	StopModel: "model error", StopRequested: "stopped", StopEngine: "engine error",
+	StopModel: "model error", StopRequested: "stopped", StopEngine: "engine error", StopHeap: "heap error",
 }
 
 func (k StopKind) String() string {

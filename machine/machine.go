@@ -43,6 +43,11 @@ type Machine struct {
 	// (linux/fs.go).
 	Sysroot    string
 	AllowWrite []string
+	// CheckHeap makes the models' heap a checker (model.Binding.CheckHeap):
+	// a use after free, an overflow into a red zone, a read of
+	// uninitialised heap or a bad free stops the run (StopHeap). It
+	// checks the blocks of the malloc family's models: hook them.
+	CheckHeap bool
 	// MaxInsns and Timeout bound a run (0: no bound).
 	MaxInsns uint64
 	Timeout  time.Duration

@@ -407,6 +407,7 @@ func (m *Machine) readBack(eng emu.Engine, c *cpu.CPU) error {
 // install puts hooks in the engine: models, user hooks, syscalls, faults.
 func (m *Machine) install(env *Env, fault **emu.Stop) error {
 	eng := env.eng
+	m.Memory.OnWrite = nil // a checked heap's, of an earlier run
 	if len(m.models) > 0 {
 		b, err := model.Bind(env)
 		if err != nil {
@@ -414,13 +415,22 @@ func (m *Machine) install(env *Env, fault **emu.Stop) error {
 		}
 		b.Trace = m.Trace
 		b.Files = m.stdioFiles()
+		if m.CheckHeap {
+			if err := m.checkHeap(env, b); err != nil {
+				return err
+			}
+		}
 		for addr, mdl := range m.models {
 			mdl := mdl
 			// The argument registers are a prefetch hint: the engine
 			// reads them before calling the hook (no cgo call per Arg).
 			if _, err := eng.HookCode(addr, addr, func(pc uint64, _ uint32) {
 				if err := b.Run(mdl); err != nil {
-					env.StopWith(&emu.Stop{Kind: emu.StopModel, PC: pc, Err: err})
+					kind := emu.StopModel
+					if errors.Is(err, model.ErrHeap) {
+						kind = emu.StopHeap
+					}
+					env.StopWith(&emu.Stop{Kind: kind, PC: pc, Err: err})
 				}
 			}, b.Prefetch(mdl)...); err != nil {
 				return fmt.Errorf("run: hook model %s: %w", mdl.Name, err)
@@ -539,6 +549,50 @@ func (m *Machine) runInit(eng emu.Engine) error {
 	}
 	if err := eng.Start(m.initCode.Start, emu.StartOptions{}); err != nil {
 		return fmt.Errorf("run: engine set-up code: %w", err)
+	}
+	return nil
+}
+
+// checkHeap turns the binding's heap into a checker: the guest's
+// accesses to the heap's window go through a memory hook, the harness's
+// own writes (models, system calls) through the memory map's OnWrite.
+func (m *Machine) checkHeap(env *Env, b *model.Binding) error {
+	b.CheckHeap = true
+	lo, hi, err := b.HeapWindow()
+	if err != nil {
+		return fmt.Errorf("run: checked heap: %w", err)
+	}
+	m.Memory.OnWrite = b.NoteWrite
+	// The program's own code is checked strictly; the C library's reads
+	// get the leeway its string functions need (CheckAccess). In a
+	// static executable the two cannot be told apart: all is lenient.
+	// Without an executable (code the user placed), all is strict.
+	static := m.exe != nil && m.exe.ELF.DynamicVaddr == 0
+	var own [][2]uint64
+	if m.exe != nil && !static {
+		for _, s := range m.exe.ELF.Segments {
+			if s.Perm&memory.X != 0 {
+				own = append(own, [2]uint64{m.exe.Bias + s.Vaddr, m.exe.Bias + s.Vaddr + s.Memsz})
+			}
+		}
+	}
+	_, err = env.eng.HookMem(emu.AccessRead|emu.AccessWrite, lo, hi-1, func(a emu.Access, addr uint64, size int, _ int64) bool {
+		lenient := a == emu.AccessRead && (static || len(own) > 0)
+		if lenient && len(own) > 0 {
+			pc := env.pc()
+			for _, r := range own {
+				if pc >= r[0] && pc < r[1] {
+					lenient = false
+				}
+			}
+		}
+		if err := b.CheckAccess(a == emu.AccessWrite, addr, size, lenient); err != nil {
+			env.StopWith(&emu.Stop{Kind: emu.StopHeap, Addr: addr, Access: a, Err: err})
+		}
+		return true
+	})
+	if err != nil {
+		return fmt.Errorf("run: checked heap: hook %#x-%#x: %w", lo, hi, err)
 	}
 	return nil
 }

@@ -111,7 +111,11 @@ var (
 // Map is a guest address space: regions sorted by address, never
 // overlapping.
 type Map struct {
-	Order   binary.ByteOrder
+	Order binary.ByteOrder
+	// OnWrite, when set, is told of every Write (and PutUint) after it
+	// lands: the harness's own writes to guest memory, which no engine
+	// hook sees (the checked heap marks bytes initialised with it).
+	OnWrite func(addr uint64, n int)
 	regions []*Region
 	last    *Region // cache of the last region found
 }
@@ -218,6 +222,9 @@ func (m *Map) Write(addr uint64, data []byte) error {
 		a := addr + uint64(done)
 		r := m.Find(a)
 		done += copy(r.Data[a-r.Start:], data[done:])
+	}
+	if m.OnWrite != nil {
+		m.OnWrite(addr, len(data))
 	}
 	return nil
 }

@@ -19,6 +19,7 @@ type libcState struct {
 	atexit   []uint64
 	strerr   map[int64]uint64 // strerror strings placed in the heap
 	ctype    map[string]uint64
+	check    heapCheck // the checked heap (Binding.CheckHeap)
 }
 
 func (c *Call) libc() *libcState {
@@ -54,6 +55,9 @@ var heapBases = map[int][]uint64{
 var errHeap = errors.New("heap")
 
 func (c *Call) malloc(n uint64) (uint64, error) {
+	if c.libc().check.on {
+		return c.checkedMalloc(n)
+	}
 	h := &c.libc().heap
 	if h.live == nil {
 		h.live, h.free = map[uint64]uint64{}, map[uint64][]uint64{}
@@ -126,6 +130,9 @@ func (c *Call) mapHeap(size uint64) (*memory.Region, error) {
 func (c *Call) freeBlock(a uint64) error {
 	if a == 0 {
 		return nil
+	}
+	if c.libc().check.on {
+		return c.checkedFree(a)
 	}
 	h := &c.libc().heap
 	size, ok := h.live[a]
@@ -201,6 +208,7 @@ func (c *Call) put(addr uint64, b []byte) {
 	if err := c.Mem().Write(addr, b); err != nil && c.err == nil {
 		c.err = err
 	}
+	c.b.NoteWrite(addr, len(b))
 }
 
 // putWord writes a word of the platform's size.

@@ -130,6 +130,10 @@ type Binding struct {
 	call  Call
 	libc  *libcState // per-run state of the C-library models (heap, strtok...)
 
+	// CheckHeap makes the models' heap a checker (heapcheck.go): set it
+	// before the first call, then HeapWindow says what to hook.
+	CheckHeap bool
+
 	// Files maps the guest's FILE* values to descriptors (0 stdin, 1
 	// stdout, 2 stderr), as the harness found them (libc's stdin,
 	// stdout and stderr variables). A FILE* not listed is stdout.

@@ -39,6 +39,9 @@ func init() {
 			return a, err
 		}
 		c.put(a, c.bytesAt(p, min(old, n)))
+		if c.libc().check.on {
+			c.checkedInitCopy(a, p, min(old, n))
+		}
 		return a, c.freeBlock(p)
 	})
 	register(&Model{Name: "free", Params: []string{"ptr"}, Level: Imprecise,

@@ -13,6 +13,9 @@ const (
 	exitUsage  = 2
 	exitLimit  = 124
 	exitFailed = 125
+	// exitHeap: --check-heap found a misuse (as glibc's abort on a heap
+	// corruption it detects: 128+SIGABRT).
+	exitHeap = 134
 )
 
 const usage = `usage:

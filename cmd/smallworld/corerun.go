@@ -32,6 +32,7 @@ func coreRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	maxInsns := fs.Uint64("max-insns", 0, "stop after `N` instructions (exit 124)")
 	timeout := fs.Duration("timeout", 0, "stop after this long, e.g. 10s (exit 124)")
 	trace := fs.Bool("trace", false, "print model calls and syscalls on stderr")
+	checkHeap := fs.Bool("check-heap", false, "hook the malloc family the executable imports with checking models: a use after free, an overflow, a read of uninitialised heap or a bad free stops the run (exit 134)")
 	verbose := fs.Bool("v", false, "print what was loaded and restored on stderr")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -123,6 +124,22 @@ func coreRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		models = append(models, "*")
 	}
+	if *checkHeap {
+		if exe == nil {
+			return fail(stderr, errors.New("--check-heap needs the executable (--exe) to find its allocator imports"))
+		}
+		n := 0
+		for _, name := range heapModels {
+			if s, ok := exe.Lookup(name); len(exe.ImportsNamed(name)) > 0 || ok && s.Func && exe.DynamicVaddr == 0 {
+				models = append(models, name)
+				n++
+			}
+		}
+		if n == 0 {
+			return fail(stderr, fmt.Errorf("--check-heap: %s imports (or, static, defines) none of %s", exe.Path, strings.Join(heapModels, ", ")))
+		}
+		m.CheckHeap = true
+	}
 	if len(models) > 0 && exe == nil {
 		return fail(stderr, fmt.Errorf("--model %s needs the executable (--exe) to find the functions", models[0]))
 	}
@@ -180,6 +197,9 @@ func coreRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return report(stderr, c, res.Stop)
 }
 
+// heapModels are the allocator models --check-heap hooks.
+var heapModels = []string{"malloc", "calloc", "realloc", "free", "strdup", "strndup"}
+
 // modelsMatching lists the models a --model pattern names: a plain name
 // is taken as is (hookImport then says if the executable lacks it); a
 // glob matches the modeled functions the executable imports, and must
@@ -232,6 +252,9 @@ func report(stderr io.Writer, c *load.Core, s *emu.Stop) int {
 		}
 		fmt.Fprintln(stderr, msg)
 		return 128 + linux.SIGSEGV
+	case s.Kind == emu.StopHeap:
+		fmt.Fprintf(stderr, "smallworld: heap error at pc %#x: %v\n", s.PC, s.Err)
+		return exitHeap
 	case s.Kind == emu.StopExitPoint:
 		fmt.Fprintf(stderr, "smallworld: stopped at exit point %#x\n", s.PC)
 		return 0
