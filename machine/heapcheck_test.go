@@ -30,10 +30,10 @@ func TestCheckedHeapRun(t *testing.T) {
 		code []byte // after mallocCall, at 0x100f
 		want string // "" no error
 	}{
-		{"write then read", []byte{0xc7, 0x03, 0x2a, 0, 0, 0, 0x8b, 0x03}, ""},                                 // mov dword [rbx], 42; mov eax, [rbx]
+		{"write then read", []byte{0xc7, 0x03, 0x2a, 0, 0, 0, 0x8b, 0x03}, ""},                               // mov dword [rbx], 42; mov eax, [rbx]
 		{"uninitialised read", []byte{0x8b, 0x43, 0x04, 0x90, 0x90, 0x90, 0x90, 0x90}, "uninitialised read"}, // mov eax, [rbx+4]
-		{"overflow write", []byte{0xc7, 0x43, 0x16, 1, 0, 0, 0, 0x90}, "heap overflow"},                       // mov dword [rbx+22], 1
-		{"use after free", append(append([]byte{}, freeCall...), 0x8b, 0x03), "use after free"},                // free(rbx); mov eax, [rbx]
+		{"overflow write", []byte{0xc7, 0x43, 0x16, 1, 0, 0, 0, 0x90}, "heap overflow"},                      // mov dword [rbx+22], 1
+		{"use after free", append(append([]byte{}, freeCall...), 0x8b, 0x03), "use after free"},              // free(rbx); mov eax, [rbx]
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m, err := machine.New(platform.AMD64)

@@ -72,7 +72,7 @@ func TestCheckedHeapEveryPlatform(t *testing.T) {
 				{false, 0, 4, false, ""},
 				{false, 2, 4, false, ""}, // bytes 2 and 3 were written
 				{false, 4, 4, false, "uninitialised read"},
-				{true, 8, 4, false, "heap overflow"},      // bytes 10, 11 are past the end
+				{true, 8, 4, false, "heap overflow"},       // bytes 10, 11 are past the end
 				{false, 8, 8, false, "uninitialised read"}, // an aligned partial load: only 8, 9 count
 				{true, 8, 2, false, ""},
 				{false, 8, 8, false, ""},
