@@ -21,7 +21,7 @@ const (
 const usage = `usage:
   smallworld core info CORE [--exe FILE] [--json]
   smallworld core run CORE [--exe FILE] [--sysroot DIR] [--skip-trap] [--model NAME]...
-                           [--max-insns N] [--timeout D] [--trace]
+                           [--models libc|all] [--check-heap] [--max-insns N] [--timeout D] [--trace]
   smallworld core symbols CORE [--exe FILE] [--sysroot DIR] [PATTERN]...
   smallworld models
   smallworld syscalls [--platform P]
