@@ -43,6 +43,9 @@ type Machine struct {
 	// (linux/fs.go).
 	Sysroot    string
 	AllowWrite []string
+	// FS is the files the C-library file models (fopen...) see; nil: the
+	// same confined view of Sysroot and AllowWrite as the syscall layer.
+	FS model.FS
 	// MaxInsns and Timeout bound a run (0: no bound).
 	MaxInsns uint64
 	Timeout  time.Duration

@@ -401,6 +401,7 @@ func (m *Machine) install(env *Env, fault **emu.Stop) error {
 		}
 		b.Trace = m.Trace
 		b.Files = m.stdioFiles()
+		b.FS = m.modelFS()
 		for addr, mdl := range m.models {
 			mdl := mdl
 			// The argument registers are a prefetch hint: the engine
