@@ -23,6 +23,9 @@ import (
 // are the harness's (Env.Stdin, Stdout, Stderr); libc's own stdin,
 // stdout and stderr FILE* (Binding.Files) name them, and so does a glibc
 // FILE in guest memory whose _fileno is 0, 1 or 2.
+//
+// The table lives as long as the Binding (one run, or the Calls between
+// two runs of a machine): a FILE* from an earlier run is not a stream.
 
 // errno values the models set (the same on every Linux platform).
 const (
@@ -187,7 +190,7 @@ func (c *Call) lookup(fp uint64, input bool) *cfile {
 			if fd <= 2 {
 				return c.std(int(fd))
 			}
-			c.note(fmt.Errorf("stream %#x: a FILE of the guest's own libc (descriptor %d); the models reach only the files they open", fp, int32(fd)))
+			c.note(fmt.Errorf("stream %#x: a FILE the models cannot reach (descriptor %d): the guest's own libc opened it, or the models in an earlier run", fp, int32(fd)))
 			return nil
 		}
 	}
