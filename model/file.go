@@ -208,6 +208,20 @@ func (c *Call) lookup(fp uint64, input bool) *cfile {
 	return nil
 }
 
+// libcFlags returns the _flags of fp when it is a FILE of the guest's
+// own libc (its magic, and not a FILE of the models), else 0: a resumed
+// process's libc may have seen end of file or an error itself.
+func (c *Call) libcFlags(fp uint64) uint64 {
+	if c.files().files[fp] != nil || c.libc().heap.contains(fp) {
+		return 0
+	}
+	v, err := c.Mem().Uint(fp, 4)
+	if err != nil || v&0xffff0000 != fileMagic {
+		return 0
+	}
+	return v
+}
+
 // newFILE gives f a FILE* (a heap block) and enters it in the table;
 // false when the heap is exhausted (errno ENOMEM).
 func (c *Call) newFILE(f *cfile) bool {

@@ -475,6 +475,23 @@ var fileCases = []fileCase{
 		errOut: "e",
 	},
 	{
+		name: "libc's own eof bit counts",
+		calls: []fcall{
+			call("feof", at(0x14200)),
+			call("ferror", at(0x14200)),
+			call("clearerr", at(0x14200)),
+			call("feof", at(0x14200)),
+		},
+		trace: `==> feof(stream=0x14200)
+<== 1
+==> ferror(stream=0x14200)
+<== 0
+==> clearerr(stream=0x14200)
+<== void
+==> feof(stream=0x14200)
+<== 0`,
+	},
+	{
 		name:  "freopen sends stdout to a file",
 		stdio: true,
 		calls: []fcall{
@@ -725,10 +742,11 @@ func (r readOnly) Open(path string, flag int) (model.File, error) {
 	return r.m.Open(path, flag)
 }
 
-// glibcFILE writes what a glibc FILE of descriptor fd begins with at a.
-func glibcFILE(t *testing.T, env *fakeenv.Env, a uint64, fd int) {
+// glibcFILE writes what a glibc FILE of descriptor fd begins with at a:
+// _flags (glibc's magic and flag bits) and _fileno.
+func glibcFILE(t *testing.T, env *fakeenv.Env, a uint64, flags uint64, fd int) {
 	w := env.P.WordSize
-	if err := env.Mem.PutUint(a, 4, 0xfbad2084); err != nil {
+	if err := env.Mem.PutUint(a, 4, 0xfbad0000|flags); err != nil {
 		t.Fatal(err)
 	}
 	if err := env.Mem.PutUint(a+uint64(w+13*w), 4, uint64(fd)); err != nil {
@@ -780,10 +798,12 @@ func runFileCase(t *testing.T, p *platform.Platform, tc fileCase) {
 		b.Files = map[uint64]int{stdinF: 0, stdoutF: 1, stderrF: 2}
 	}
 	// Guest memory the cases use: buffers, and glibc FILEs of the
-	// guest's own libc at 0x14000 (stderr) and 0x14100 (descriptor 5).
+	// guest's own libc at 0x14000 (stderr), 0x14100 (descriptor 5) and
+	// 0x14200 (stdin, at end of file: _IO_EOF_SEEN).
 	copy(env.Mem.Regions()[0].Data[buf1-0x10000:], "ab\x00zzzzz")
-	glibcFILE(t, env, 0x14000, 2)
-	glibcFILE(t, env, 0x14100, 5)
+	glibcFILE(t, env, 0x14000, 0x2084, 2)
+	glibcFILE(t, env, 0x14100, 0x2084, 5)
+	glibcFILE(t, env, 0x14200, 0x2088|0x10, 0)
 	mem := env.Mem.Regions()[0].Data
 	copy(mem[buf0-0x10000:], "xxxxxxxxxxxx")
 	var fps []uint64

@@ -425,19 +425,25 @@ func init() {
 		return 0, nil
 	}))
 
-	flag := func(get func(f *cfile) bool) func(c *Call) (uint64, error) {
+	flag := func(bit uint64, get func(f *cfile) bool) func(c *Call) (uint64, error) {
 		return func(c *Call) (uint64, error) {
-			if f := c.lookup(c.Arg(0), true); f != nil && get(f) {
+			fp := c.Arg(0)
+			if f := c.lookup(fp, true); f != nil && (get(f) || c.libcFlags(fp)&bit != 0) {
 				return 1, nil
 			}
 			return 0, nil
 		}
 	}
-	def("feof", "stream", Exact, "returns 1 when the stream's eof flag is set"+tableDoc+", else 0", flag(func(f *cfile) bool { return f.eof }))
-	def("ferror", "stream", Exact, "returns 1 when the stream's error flag is set"+tableDoc+", else 0", flag(func(f *cfile) bool { return f.err }))
-	void(def("clearerr", "stream", Exact, "clears the stream's eof and error flags", func(c *Call) (uint64, error) {
-		if f := c.lookup(c.Arg(0), true); f != nil {
+	const libcDoc = "; for libc's own FILE (stdin...) its _flags bit counts too, which libc's own reads set"
+	def("feof", "stream", Imprecise, "returns 1 when the stream's eof flag is set"+tableDoc+libcDoc+", else 0", flag(fileEOFSeen, func(f *cfile) bool { return f.eof }))
+	def("ferror", "stream", Imprecise, "returns 1 when the stream's error flag is set"+tableDoc+libcDoc+", else 0", flag(fileErrSeen, func(f *cfile) bool { return f.err }))
+	void(def("clearerr", "stream", Imprecise, "clears the stream's eof and error flags (in libc's own FILE too)", func(c *Call) (uint64, error) {
+		fp := c.Arg(0)
+		if f := c.lookup(fp, true); f != nil {
 			f.clearErr()
+			if v := c.libcFlags(fp); v&(fileEOFSeen|fileErrSeen) != 0 {
+				c.note(c.Mem().PutUint(fp, 4, v&^(fileEOFSeen|fileErrSeen)))
+			}
 		}
 		return 0, nil
 	}))
