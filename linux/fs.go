@@ -188,6 +188,36 @@ func allEmpty(s []string) bool {
 	return true
 }
 
+// permit applies open's refusals to a resolved path (not /dev/null):
+// write says the open may change the file (EACCES outside an AllowWrite
+// directory), create that it may create it, dirOnly that it asks for a
+// directory (O_DIRECTORY). It returns 0 or the errno.
+func (r *resolved) permit(write, create, dirOnly bool) int64 {
+	if write && !r.writable {
+		return EACCES
+	}
+	if !r.exists {
+		if !create {
+			return ENOENT
+		}
+		return 0
+	}
+	mode := r.info.Mode()
+	switch {
+	case mode&fs.ModeSymlink != 0:
+		return ELOOP // O_NOFOLLOW on a link
+	case mode.IsDir():
+		if write {
+			return EISDIR
+		}
+	case dirOnly:
+		return ENOTDIR
+	case !mode.IsRegular() && mode&fs.ModeCharDevice == 0:
+		return EACCES // fifos, sockets, block devices: never
+	}
+	return 0
+}
+
 // open opens a resolved path on the host through an os.Root of its mount.
 func (r *resolved) open(flag int, perm os.FileMode) (*os.File, int64) {
 	root, err := os.OpenRoot(r.mount)

@@ -487,24 +487,8 @@ func (k *Kernel) openat(dirfd uint64, pathAddr, flags, mode uint64) int64 {
 	if r.devNull {
 		return k.newFD(&openFile{kind: kindNull, guest: r.guest, flags: flags, read: read, wr: write, refs: 1}, cloexec, 0)
 	}
-	if write && !r.writable {
-		return -EACCES
-	}
-	if !r.exists && flags&c.O_CREAT == 0 {
-		return -ENOENT
-	}
-	if r.exists && r.info.Mode()&fs.ModeSymlink != 0 {
-		return -ELOOP // O_NOFOLLOW on a link
-	}
-	if r.exists && r.info.IsDir() {
-		if write {
-			return -EISDIR
-		}
-	} else if flags&c.O_DIRECTORY != 0 && r.exists {
-		return -ENOTDIR
-	}
-	if r.exists && !r.info.IsDir() && !r.info.Mode().IsRegular() && r.info.Mode()&fs.ModeCharDevice == 0 {
-		return -EACCES // fifos, sockets, block devices: never
+	if e := r.permit(write, flags&c.O_CREAT != 0, flags&c.O_DIRECTORY != 0); e != 0 {
+		return -e
 	}
 	f, e := r.open(hostFlags, os.FileMode(mode&0o777&^0o022))
 	if e != 0 {

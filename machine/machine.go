@@ -48,6 +48,9 @@ type Machine struct {
 	// uninitialised heap or a bad free stops the run (StopHeap). It
 	// checks the blocks of the malloc family's models: hook them.
 	CheckHeap bool
+	// FS is the files the C-library file models (fopen...) see; nil: the
+	// same confined view of Sysroot and AllowWrite as the syscall layer.
+	FS model.FS
 	// MaxInsns and Timeout bound a run (0: no bound).
 	MaxInsns uint64
 	Timeout  time.Duration

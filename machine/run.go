@@ -420,6 +420,7 @@ func (m *Machine) install(env *Env, fault **emu.Stop) error {
 				return err
 			}
 		}
+		b.FS = m.modelFS()
 		for addr, mdl := range m.models {
 			mdl := mdl
 			// The argument registers are a prefetch hint: the engine

@@ -15,7 +15,7 @@ type libcState struct {
 	randInit bool
 	rand     [34]int32 // glibc random_r TYPE_3 state window
 	randR    []int32
-	unget    []byte // ungetc pushback on stdin
+	files    fileTable // the stdio models' streams (file.go)
 	atexit   []uint64
 	strerr   map[int64]uint64 // strerror strings placed in the heap
 	ctype    map[string]uint64

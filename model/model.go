@@ -136,8 +136,12 @@ type Binding struct {
 
 	// Files maps the guest's FILE* values to descriptors (0 stdin, 1
 	// stdout, 2 stderr), as the harness found them (libc's stdin,
-	// stdout and stderr variables). A FILE* not listed is stdout.
+	// stdout and stderr variables). When it is empty, a FILE* the
+	// models do not know is standard input or output (file.go).
 	Files map[uint64]int
+	// FS is where fopen and the other file models find files; nil:
+	// there are none (fopen fails with ENOENT).
+	FS FS
 }
 
 // Bind resolves a convention's registers in env.

@@ -34,23 +34,19 @@ func init() {
 	})
 }
 
-// stream returns the writer of a FILE*: Binding.Files names stdin,
-// stdout and stderr; any other FILE* writes to stdout.
-func (c *Call) stream(fp uint64) io.Writer {
-	if fd, ok := c.b.Files[fp]; ok && fd == 2 {
-		return c.stdio(2)
-	}
-	return c.stdio(1)
-}
+// stdio returns standard stream fd (1 or 2, or 0) as the output models
+// write it: the table's stream (freopen may have pointed it at a file),
+// whose writes go through stdWriter.
+func (c *Call) stdio(fd int) io.Writer { return c.std(fd) }
 
-// stdio returns the writer of descriptor 1 or 2 for a stdio model, after
+// stdWriter returns the harness's writer of descriptor 1 or 2, after
 // writing out what the guest's real libc still holds in that stream's
 // buffer (a resumed process printed it before the trap; the models write
 // around the real FILE): glibc's struct _IO_FILE begins int _flags, then
 // the pointers _IO_read_ptr, _IO_read_end, _IO_read_base,
 // _IO_write_base, _IO_write_ptr, each a word (libio/bits/types/
 // struct_FILE.h, the same in every glibc).
-func (c *Call) stdio(fd int) io.Writer {
+func (c *Call) stdWriter(fd int) io.Writer {
 	if len(c.b.Files) != 0 {
 		c.drainFILE(fd)
 	}
@@ -210,85 +206,28 @@ func init() {
 		}
 		return 1, nil
 	})
-	def("fwrite", "ptr size nmemb stream", Exact, "writes nmemb items of size bytes to the stream; returns nmemb", func(c *Call) (uint64, error) {
-		n := c.Arg(1) * c.Arg(2)
-		if _, err := c.stream(c.Arg(3)).Write(c.bytesAt(c.Arg(0), n)); err != nil {
+	def("fwrite", "ptr size nmemb stream", Exact, "writes nmemb items of size bytes to the stream; returns the items written whole (nmemb unless the write failed)", func(c *Call) (uint64, error) {
+		size, nmemb := c.Arg(1), c.Arg(2)
+		if size == 0 || nmemb == 0 {
 			return 0, nil
 		}
-		if c.Arg(1) == 0 {
+		if nmemb > ^uint64(0)/size {
+			c.setErrno(errEINVAL)
 			return 0, nil
 		}
-		return c.Arg(2), nil
+		w := c.stream(c.Arg(3))
+		b := c.bytesAt(c.Arg(0), size*nmemb)
+		if c.err != nil {
+			return 0, nil
+		}
+		n, _ := w.Write(b)
+		return uint64(n) / size, nil
 	})
-	def("fflush", "stream", Imprecise, "models write through at once: nothing to flush; returns 0", func(c *Call) (uint64, error) { return 0, nil })
 
-	getc := func(c *Call) (uint64, error) {
-		if b, ok := c.readByte(c.Arg(0)); ok {
-			return uint64(b), nil
-		}
-		return ^uint64(0), nil // EOF
+	// glibc's _unlocked variants: the models take no locks anyway (this
+	// file's init runs after fileio.go's).
+	for _, n := range []string{"fgetc", "getc", "getchar", "fputc", "putc", "putchar", "fread", "fwrite",
+		"fgets", "fputs", "feof", "ferror", "clearerr", "fileno", "fflush"} {
+		alias(n+"_unlocked", n)
 	}
-	getchar := func(c *Call) (uint64, error) {
-		if b, ok := c.readByte(0); ok {
-			return uint64(b), nil
-		}
-		return ^uint64(0), nil
-	}
-	def("getchar", "", Imprecise, "reads a byte of standard input (unbuffered: reads past the line are not taken from the stream ahead); returns EOF (-1) at its end", getchar).Params = nil
-	for _, name := range []string{"fgetc", "getc", "_IO_getc"} {
-		def(name, "stream", Imprecise, "reads a byte of standard input, whatever the stream; returns EOF (-1) at its end", getc)
-	}
-	def("ungetc", "c stream", Imprecise, "pushes c back onto standard input; returns c (EOF: nothing pushed)", func(c *Call) (uint64, error) {
-		ch := c.Int(0)
-		if ch == -1 {
-			return ^uint64(0), nil
-		}
-		c.unreadByte(c.Arg(1), byte(ch))
-		return uint64(byte(ch)), nil
-	})
-	def("fgets", "s size stream", Imprecise, "reads a line of standard input (at most size-1 bytes) into s with a NUL; returns s, or NULL at end of input", func(c *Call) (uint64, error) {
-		s, size := c.Arg(0), c.Int(1)
-		if size <= 0 {
-			return 0, nil
-		}
-		var line []byte
-		for int64(len(line)) < size-1 {
-			ch, ok := c.readByte(c.Arg(2))
-			if !ok {
-				break
-			}
-			line = append(line, ch)
-			if ch == '\n' {
-				break
-			}
-		}
-		if len(line) == 0 {
-			return 0, nil
-		}
-		c.put(s, append(line, 0))
-		return s, nil
-	})
-}
-
-// readByte takes the next input byte of the stream fp (after any bytes
-// pushed back by unreadByte); false at end of input. Every input model
-// reads through it: today every stream is standard input.
-func (c *Call) readByte(fp uint64) (byte, bool) {
-	st := c.libc()
-	if n := len(st.unget); n > 0 {
-		ch := st.unget[n-1]
-		st.unget = st.unget[:n-1]
-		return ch, true
-	}
-	var b [1]byte
-	if n, _ := c.Env().Stdin().Read(b[:]); n == 1 {
-		return b[0], true
-	}
-	return 0, false
-}
-
-// unreadByte pushes b back onto the stream fp, to be read next.
-func (c *Call) unreadByte(fp uint64, b byte) {
-	st := c.libc()
-	st.unget = append(st.unget, b)
 }
