@@ -20,7 +20,6 @@ import (
 // the reason; the test insists they still differ, so a fix shows up as
 // a failure asking to remove the entry.
 var knownWrong = map[string]string{
-	"ppc/fmt.O2/qemu": "sqrt(2.5) prints 2.500000: libm's __sqrt_finite (frsqrte, fmadd) gives the wrong value on Unicorn 2.1.1's PPC32 (not investigated further)",
 }
 
 func TestCoreRunResume(t *testing.T) { testResume(t) }

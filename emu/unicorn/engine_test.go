@@ -2,7 +2,10 @@ package unicorn
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
+	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -1260,5 +1263,62 @@ func TestNestedStart(t *testing.T) {
 	}
 	if err := e.Start(codeAddr, emu.StartOptions{}); err != nil {
 		t.Errorf("a third run: %v", err)
+	}
+}
+
+// TestPPCFloatCompare: fcmpu and fcmpo set their CR field as the ISA
+// defines (Unicorn 2.1.1 leaves it alone; the binding sets it,
+// ppcfcmp.go), and a branch on it goes the right way.
+func TestPPCFloatCompare(t *testing.T) {
+	e := newEngine(t, platform.PPC)
+	must(t, e.Map(0x10000, 0x1000, memory.RWX))
+	nan := math.NaN()
+	cases := []struct {
+		bf   uint32
+		a, b float64
+	}{{0, 2.5, 0}, {1, 0, 2.5}, {2, 1, 1}, {3, nan, 1}, {5, -0.0, 0}, {7, math.Inf(-1), -1e308}, {6, 3, 3}, {4, 1, nan}}
+	var code []byte
+	word := func(w uint32) { code = binary.BigEndian.AppendUint32(code, w) }
+	for i, c := range cases {
+		xo := uint32(0) // fcmpu
+		if i%2 == 1 {
+			xo = 32 // fcmpo
+		}
+		fa, fb := uint32(2*i), uint32(2*i+1)
+		word(63<<26 | c.bf<<23 | fa<<16 | fb<<11 | xo<<1)
+	}
+	word(0x7C600026) // mfcr r3
+	word(0x38800001) // li r4,1
+	word(0x41800008) // blt cr0,+8 (cr0 holds 2.5 against 0: not taken)
+	word(0x38800002) // li r4,2
+	end := uint64(0x10000 + len(code))
+	word(0x60000000) // nop: the exit
+	must(t, e.WriteMem(0x10000, code))
+	must(t, e.SetExits([]uint64{end}))
+	set(t, e, "msr", get(t, e, "msr")|1<<13) // MSR[FP]
+	set(t, e, "cr", 0)
+	want := uint64(0)
+	for i, c := range cases {
+		set(t, e, fmt.Sprintf("f%d", 2*i), math.Float64bits(c.a))
+		set(t, e, fmt.Sprintf("f%d", 2*i+1), math.Float64bits(c.b))
+		var f uint64
+		switch {
+		case c.a != c.a || c.b != c.b:
+			f = 1
+		case c.a < c.b:
+			f = 8
+		case c.a > c.b:
+			f = 4
+		default:
+			f = 2
+		}
+		want |= f << (28 - 4*c.bf)
+	}
+	must(t, e.Start(0x10000, emu.StartOptions{}))
+	if got := get(t, e, "r3"); got != want {
+		t.Errorf("CR after the compares = %#08x, want %#08x", got, want)
+	}
+	if get(t, e, "r4") != 2 {
+		t.Errorf("blt on a greater-than compare was taken")
 	}
 }

@@ -26,6 +26,10 @@ type platformDef struct {
 	// hookExits: exits are code hooks, not Unicorn's (exits.go).
 	hookExits bool
 
+	// fcmpFix: the floating compares leave the condition register alone
+	// (Unicorn 2.1.1's PowerPC); the binding sets it (ppcfcmp.go).
+	fcmpFix bool
+
 	// gprs names the general registers ("" for a slot left alone): a
 	// write of one during a hook is buffered and applied when the hook
 	// returns (regs.go). Their writes cannot fail and have no side
@@ -121,7 +125,7 @@ var platforms = map[string]*platformDef{
 		arch: C.UC_ARCH_MIPS, mode: C.UC_MODE_MIPS64, model: C.UC_CPU_MIPS64_MIPS64R2_GENERIC, regs: mips64Regs, lacks: mipsLacks,
 		syscall: syscallDef{intno: excpMIPSSyscall, size: 4}, hookExits: true},
 	"ppc": {arch: C.UC_ARCH_PPC, mode: C.UC_MODE_PPC32 | C.UC_MODE_BIG_ENDIAN, model: -1, regs: ppcRegs, lacks: ppcLacks, gprs: ppcGPRs,
-		syscall: syscallDef{intno: excpPPCSyscall, size: 4}},
+		syscall: syscallDef{intno: excpPPCSyscall, size: 4}, fcmpFix: true},
 	// uc_open accepts PPC64|BIG_ENDIAN but the first instruction raises
 	// UC_ERR_EXCEPTION; PPC64 little-endian is UC_ERR_MODE.
 	"ppc64":   {unsupported: "unicorn " + linkedVersion + " cannot execute ppc64", regs: ppc64Regs, lacks: ppcLacks},

@@ -164,8 +164,12 @@ type Engine struct {
 	runState
 
 	// Exits implemented as hooks (MIPS, exits.go).
-	exitEntry *hook       // table entry of the exit hooks
-	exitHooks []C.uc_hook // one code hook per exit
+	exitEntry *hook // table entry of the exit hooks
+
+	// PowerPC float compares fixed by hooks (ppcfcmp.go).
+	fcmpEntry  *hook
+	fcmpHooked map[uint64]bool
+	exitHooks  []C.uc_hook // one code hook per exit
 }
 
 // runState is the binding's state of one Start: see Start, Stop and
@@ -352,6 +356,9 @@ func (e *Engine) MapRegion(r *memory.Region) error {
 	}
 	p.refs = 1
 	e.ptrMaps = append(e.ptrMaps, &ptrMap{start: r.Start, end: r.Start + size, perm: r.Perm, host: host, pin: p})
+	if r.Perm&memory.X != 0 {
+		return e.fixFloatCompares(r.Start, r.Data)
+	}
 	return nil
 }
 
@@ -465,7 +472,7 @@ func (e *Engine) WriteMem(addr uint64, data []byte) error {
 	if r := C.uc_mem_write(e.uc, C.uint64_t(addr), unsafe.Pointer(unsafe.SliceData(data)), C.size_t(len(data))); r != C.UC_ERR_OK {
 		return ucError(r, fmt.Sprintf("mem_write %#x+%#x", addr, len(data)))
 	}
-	return nil
+	return e.fixFloatCompares(addr, data)
 }
 
 // Region is a mapped range as Unicorn reports it.
