@@ -19,8 +19,7 @@ import (
 // knownWrong lists runs that finish but print something else, each with
 // the reason; the test insists they still differ, so a fix shows up as
 // a failure asking to remove the entry.
-var knownWrong = map[string]string{
-}
+var knownWrong = map[string]string{}
 
 func TestCoreRunResume(t *testing.T) { testResume(t) }
 
