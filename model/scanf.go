@@ -275,7 +275,7 @@ func readInt(format []byte, f *int) int {
 
 func (s *scanner) run(format []byte) (scanStop, error) {
 	at := func(i int) int { // the format's byte at i; 0 past its end (its NUL)
-		if i < len(format) {
+		if i >= 0 && i < len(format) {
 			return int(format[i])
 		}
 		return 0
@@ -952,7 +952,7 @@ func (s *scanner) set(format []byte, f *int, flags, width, argpos int) (scanStop
 		return scanMatchFail, err
 	}
 	at := func(i int) int {
-		if i < len(format) {
+		if i >= 0 && i < len(format) {
 			return int(format[i])
 		}
 		return 0
