@@ -21,7 +21,8 @@ import (
 // A scanf oracle case: the format, the input, and one letter per target
 // object, its C type: c char, h short, i int, l long (and long long,
 // size_t... on amd64), f float, d double, D long double (16 bytes, the
-// x87 value and its padding), s char[64], w wchar_t[16], m char* set by
+// x87 value and its padding), s char[64], w wchar_t[16], B char[256]
+// (any conversion), m char* set by
 // an allocating conversion. gnu calls glibc's plain sscanf, where %as
 // allocates, instead of __isoc99_sscanf.
 type scase struct {
@@ -29,7 +30,11 @@ type scase struct {
 	gnu                    bool
 }
 
-var scanTargetSize = map[byte]int{'c': 1, 'h': 2, 'i': 4, 'l': 8, 'f': 4, 'd': 8, 'D': 16, 's': 64, 'w': 64, 'm': 8}
+var scanTargetSize = map[byte]int{'c': 1, 'h': 2, 'i': 4, 'l': 8, 'f': 4, 'd': 8, 'D': 16, 's': 64, 'w': 64, 'm': 8, 'B': 256}
+
+// scanTargetSpan is the room each target has (in the C program and the
+// engine's memory).
+const scanTargetSpan = 256
 
 // scanfCases covers every conversion, width, suppression, length
 // modifier, the failures (no match, partial match, end of input first
@@ -126,6 +131,7 @@ func scanfCases() []scase {
 	}
 	add("%qf %llf %jf %zf %hf", "1.5 2.5 3.5 4.5 5.5", "DDddf")
 	cs = append(cs, roundingCases()...)
+	cs = append(cs, randomScanCases(400)...)
 	// strings and characters
 	for _, c := range [][3]string{
 		{"%s%n", "hello world", "si"}, {"%s%n", "  lead", "si"}, {"%s", "", "s"}, {"%s", "   ", "s"},
@@ -256,6 +262,85 @@ func roundingCases() []scase {
 	return cs
 }
 
+// randomScanCases are formats drawn from every conversion, flag, width
+// and modifier, with literals and white space, each run on an input made
+// of a token that suits each directive (a number, a word, the literal),
+// now and then corrupted. Targets are 256-byte buffers (B), more than
+// any conversion of these inputs writes.
+func randomScanCases(n int) []scase {
+	rng := rand.New(rand.NewPCG(3, 4))
+	pick := func(s ...string) string { return s[rng.IntN(len(s))] }
+	digits := func(set string, max int) string {
+		var b strings.Builder
+		for k := 1 + rng.IntN(max); k > 0; k-- {
+			b.WriteByte(set[rng.IntN(len(set))])
+		}
+		return b.String()
+	}
+	var cs []scase
+	for len(cs) < n {
+		var f, in strings.Builder
+		targets := ""
+		for k := 1 + rng.IntN(5); k > 0; k-- {
+			if rng.IntN(5) == 0 {
+				lit := pick(" ", "a", "-", "x", "%%", "\t", "0", ".")
+				f.WriteString(lit)
+				switch lit {
+				case " ", "\t":
+					in.WriteString(pick("", " ", "\n ", "\t"))
+				case "%%":
+					in.WriteString(pick("%", "", " %"))
+				default:
+					in.WriteString(pick(lit, lit, lit, "", "y"))
+				}
+				continue
+			}
+			f.WriteByte('%')
+			suppress := rng.IntN(5) == 0
+			if suppress {
+				f.WriteByte('*')
+			}
+			if rng.IntN(3) == 0 {
+				f.WriteByte(byte('1' + rng.IntN(5)))
+			}
+			conv := pick("d", "i", "u", "o", "x", "X", "f", "e", "g", "a", "E", "s", "c", "p", "n", "[", "[^", "C", "S")
+			mod := pick("", "", "", "hh", "h", "l", "ll", "L", "j", "z", "t", "q")
+			if conv == "p" || conv == "C" || conv == "S" || conv[0] == '[' && strings.Contains(mod, "h") {
+				mod = ""
+			}
+			f.WriteString(mod + conv)
+			if conv[0] == '[' {
+				f.WriteString(pick("a-c", "]x", "-a", "0-9.", "x-", "^", "a-c-e") + "]")
+			}
+			if !suppress {
+				targets += "B"
+			}
+			in.WriteString(pick("", "", " ", "  ", "\t"))
+			var tok string
+			switch conv {
+			case "d", "i", "u", "o", "x", "X", "p":
+				tok = pick(digits("0123456789", 6), "-"+digits("01234567", 4), "0x"+digits("0123456789abcdefABCDEF", 5),
+					"0X"+digits("0123456789abcdef", 3), "0"+digits("01234567", 3), "(nil)", "(ni", "+", "-", "0x",
+					"99999999999999999999", "-4294967296", "4294967295", "x")
+			case "f", "e", "g", "a", "E":
+				tok = pick(digits("0123456789", 4)+"."+digits("0123456789", 4), "-0x"+digits("0123456789abcdef", 3)+".8p"+digits("0123456789", 2),
+					"1e"+digits("+-0123456789", 3), "1e", ".5", "-", "0x", "0x.", "inf", "-Infinity", "infin", "nan", "NAN(1)",
+					"1e+", digits("0123456789.eE+-", 6))
+			case "n":
+			default:
+				tok = digits("abcx-]09.\xe9", 6)
+			}
+			if tok != "" && rng.IntN(6) == 0 { // corrupt a byte
+				i := rng.IntN(len(tok))
+				tok = tok[:i] + pick("z", "", " ", "-", ".", "e", "x") + tok[i+1:]
+			}
+			in.WriteString(tok)
+		}
+		cs = append(cs, scase{format: f.String(), input: in.String(), targets: targets})
+	}
+	return cs
+}
+
 // scanfOracle compiles the cases into one C program and returns, per
 // case, glibc's line: sscanf's result and the bytes of every target, then
 // "|", fscanf's result and the stream position after it (what was
@@ -272,7 +357,7 @@ func scanfOracle(t *testing.T, cs []scase) []string {
 #include <stdlib.h>
 extern int gnu_sscanf(const char *, const char *, ...) __asm__("sscanf");
 extern int gnu_fscanf(FILE *, const char *, ...) __asm__("fscanf");
-static unsigned char t[8][64], u[8][64];
+static unsigned char t[8][256], u[8][256];
 static void hex(const unsigned char *p, size_t n) { for (size_t i = 0; i < n; i++) printf("%02x", p[i]); }
 static void target(const unsigned char *p, int n, int alloc) {
   printf(" ");
@@ -361,10 +446,11 @@ func engineLine(c scase) string {
 	const base, heapAt = 0x100000, 0x110000
 	mem := memory.NewMap(binary.LittleEndian)
 	region := memory.NewRegion(base, make([]byte, 0x20000), memory.RW, "scanf")
+	const span = scanTargetSpan
 	if err := mem.Add(region); err != nil {
 		return err.Error()
 	}
-	for i := range region.Data[:0x1000] {
+	for i := range region.Data[:8*span] {
 		region.Data[i] = 0xaa
 	}
 	next := uint64(heapAt)
@@ -376,7 +462,7 @@ func engineLine(c scase) string {
 		}}
 	args := &ptrArgs{}
 	for k := range c.targets {
-		args.addrs = append(args.addrs, base+uint64(64*k))
+		args.addrs = append(args.addrs, base+uint64(span*k))
 	}
 	in := &model.BytesInput{B: []byte(c.input)}
 	n, err := p.Scan([]byte(c.format), in, args)
@@ -386,7 +472,7 @@ func engineLine(c scase) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d", n)
 	for k, kind := range []byte(c.targets) {
-		obj := region.Data[64*k : 64*k+scanTargetSize[kind]]
+		obj := region.Data[span*k : span*k+scanTargetSize[kind]]
 		b.WriteByte(' ')
 		if kind != 'm' {
 			b.WriteString(hex.EncodeToString(obj))
