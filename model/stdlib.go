@@ -223,10 +223,10 @@ func strtoInt(s []byte, base, bits int, signed bool) (uint64, int) {
 	if signed {
 		maxPos := uint64(1)<<(bits-1) - 1
 		switch {
-		case over || !neg && v > maxPos:
-			v = maxPos
-		case neg && v > maxPos+1:
+		case neg && (over || v > maxPos+1):
 			v = maxPos + 1
+		case !neg && (over || v > maxPos):
+			v = maxPos
 		}
 		if neg {
 			v = -v
