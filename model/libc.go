@@ -19,6 +19,7 @@ type libcState struct {
 	atexit   []uint64
 	strerr   map[int64]uint64 // strerror strings placed in the heap
 	ctype    map[string]uint64
+	time     timeState // static results of the time.h models
 }
 
 func (c *Call) libc() *libcState {
