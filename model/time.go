@@ -152,7 +152,9 @@ func (c *Call) staticBlock(text bool) (uint64, error) {
 }
 
 // breakDown converts t to the broken-down UTC time glibc's gmtime
-// gives; false when the year does not fit tm_year (an int).
+// gives; false when the year does not fit tm_year (an int): then, as in
+// glibc, only the time of day, tm_wday and tm_year (truncated to an
+// int) are set.
 func breakDown(t int64) (tm, bool) {
 	days := floorDiv(t, 86400)
 	secs := t - days*86400
@@ -164,7 +166,8 @@ func breakDown(t int64) (tm, bool) {
 		y++
 	}
 	if y-1900 < -1<<31 || y-1900 > 1<<31-1 {
-		return tm{}, false
+		return tm{sec: int32(secs % 60), min: int32(secs / 60 % 60), hour: int32(secs / 3600),
+			year: int32(y - 1900), wday: int32(floorMod(days+4, 7))}, false
 	}
 	yday := days - yearStart(y)
 	starts := &monthStarts[leapIndex(y)]
@@ -438,9 +441,6 @@ func (c *Call) putTimePair(at, sec uint64, what string) error {
 // second argument) or in the static struct tm; 0 when t does not fit.
 func (c *Call) brokenDown(t int64, local, reentrant bool) (uint64, error) {
 	f, ok := breakDown(t)
-	if !ok {
-		return 0, nil // EOVERFLOW
-	}
 	var err error
 	if f.zone, err = c.zoneName(local); err != nil {
 		return 0, err
@@ -452,7 +452,17 @@ func (c *Call) brokenDown(t int64, local, reentrant bool) (uint64, error) {
 		}
 		what = "static tm"
 	}
-	return at, c.storeTm(at, f, what)
+	if !ok { // EOVERFLOW: tm_mday, tm_mon and tm_yday are left as they were
+		old, err := c.loadTm(at, false, what)
+		if err != nil {
+			return 0, err
+		}
+		f.mday, f.mon, f.yday = old.mday, old.mon, old.yday
+	}
+	if err := c.storeTm(at, f, what); err != nil || !ok {
+		return 0, err
+	}
+	return at, nil
 }
 
 // staticText writes asctime's text of t in the static buffer.
@@ -465,7 +475,7 @@ func (c *Call) staticText(t *tm) (uint64, error) {
 }
 
 // strftime is the model of strftime(s, max, format, tm).
-func (c *Call) strftime(s, max, format, tmAt uint64) (uint64, error) {
+func (c *Call) strftime(s, size, format, tmAt uint64) (uint64, error) {
 	f, err := c.CBytes(format, maxString)
 	if err != nil {
 		return 0, fmt.Errorf("format: %w", err)
@@ -474,7 +484,7 @@ func (c *Call) strftime(s, max, format, tmAt uint64) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	e := timeFormat{tm: &t, max: max, bits: c.timeBits(), zone: func() ([]byte, error) {
+	e := timeFormat{tm: &t, max: size, bits: c.timeBits(), zone: func() ([]byte, error) {
 		b, err := c.CBytes(t.zone, maxString)
 		if err != nil {
 			return nil, fmt.Errorf("tm_zone at %#x: %w", t.zone, err)
@@ -485,7 +495,7 @@ func (c *Call) strftime(s, max, format, tmAt uint64) (uint64, error) {
 	if e.err != nil {
 		return 0, e.err
 	}
-	if max == 0 { // no room even for the NUL: nothing is written
+	if size == 0 { // no room even for the NUL: nothing is written
 		return 0, nil
 	}
 	out := e.out
@@ -509,26 +519,28 @@ func (c *Call) strftime(s, max, format, tmAt uint64) (uint64, error) {
 //     glibc does not take (an unknown letter, E or O where it is not
 //     accepted, the end of the format) is copied as it was written,
 //     padded to the width.
-//   - the text of a conversion (and each literal character) is one
-//     item: it is written only if it fits whole with room left for the
-//     NUL; the first that does not ends the formatting (strftime
-//     returns 0, the buffer holds the items before it and no NUL).
+//   - the text of a conversion (and each literal character) is an item
+//     written only if it fits whole with room left for the NUL; the
+//     first that does not ends the formatting (strftime returns 0, the
+//     buffer holds the items before it and no NUL).
 //   - an item shorter than the width is padded on the left: with zeros
 //     under the 0 flag, else spaces. Numbers have a number of digits
 //     (2 for %d): by default (and with 0) they are zero-padded after
 //     the sign to the larger of that and the width; with _ space-padded
-//     before the sign; with - not padded to the digits, only to the
-//     width, with spaces. %e %k %l take _ as their default.
+//     before the sign, the spaces an item of their own; with - padded
+//     to the width only, with spaces. %e %k %l take _ as their default.
+//     %s is padded as text ("0-12" under the 0 flag).
 //   - ^ upper-cases the text, # upper-cases names (%a %A %b %B %h) and
 //     lower-cases %p and %Z; %P is lower case whatever the flags.
 //   - %c %D %F %r %R %T %x %X are formatted from their C-locale forms
 //     (^ carried in) and padded as one item.
-//   - %z writes its sign as an item padded to the width, then the
-//     hours and minutes as a 4-digit number padded to the width again
-//     (glibc's doing: "%6z" is "     +000000").
+//   - %z takes tm_gmtoff as an int; it writes the sign as an item
+//     padded to the width, then the hours and minutes as a 4-digit
+//     number padded to the width again ("%6z" is "     +000000").
 //   - fields out of range print as they are ("-3" for tm_mday -3, "?"
 //     for a name), computed in C int arithmetic (wrapping) as glibc
-//     computes them: the year is tm_year + 1900 in an int.
+//     computes them: the year is tm_year + 1900 in an int, %j is
+//     tm_yday + 1 in an int.
 type timeFormat struct {
 	tm   *tm
 	max  uint64 // the buffer's size
@@ -546,19 +558,27 @@ const maxTimeText = 1 << 24
 // add writes an item: b padded on the left to width with padc, case
 // converted. False when it does not fit (or formatting has ended).
 func (e *timeFormat) add(b []byte, width int, padc byte, upper, lower bool) bool {
+	return e.put(nil, padc, width-len(b), b, upper, lower)
+}
+
+// put writes an item: pre, n copies of padc (none if n <= 0), then b,
+// case converted; whole, and with room left for the NUL, or not at all.
+func (e *timeFormat) put(pre []byte, padc byte, n int, b []byte, upper, lower bool) bool {
 	if e.full || e.err != nil {
 		return false
 	}
-	n := uint64(max(len(b), width))
-	if uint64(len(e.out))+n >= e.max {
+	n = max(n, 0)
+	size := uint64(len(pre)) + uint64(n) + uint64(len(b))
+	if uint64(len(e.out))+size >= e.max {
 		e.full = true
 		return false
 	}
-	if uint64(len(e.out))+n > maxTimeText {
+	if uint64(len(e.out))+size > maxTimeText {
 		e.err = fmt.Errorf("strftime: a result of more than %d bytes", maxTimeText)
 		return false
 	}
-	for i := len(b); i < width; i++ {
+	e.out = append(e.out, pre...)
+	for range n {
 		e.out = append(e.out, padc)
 	}
 	for _, ch := range b {
@@ -589,15 +609,20 @@ func (s *tspec) padChar() byte {
 }
 
 // number writes v with digits digits under the padding rules; spaced
-// makes _ the default padding (%e %k %l).
+// makes _ the default padding (%e %k %l). Spaces that pad a number (_)
+// are an item of their own, written even when the digits then do not
+// fit, as glibc writes them.
 func (e *timeFormat) number(s *tspec, digits int, v int64, spaced bool) {
 	var buf [24]byte
+	b := buf[:0]
+	if v < 0 {
+		b = append(b, '-')
+	}
 	mag := uint64(v)
 	if v < 0 {
 		mag = -mag
 	}
-	b := strconv.AppendUint(buf[:0], mag, 10)
-	sign := v < 0
+	b = strconv.AppendUint(b, mag, 10)
 	pad := s.pad
 	if pad == 0 {
 		pad = '0'
@@ -605,34 +630,20 @@ func (e *timeFormat) number(s *tspec, digits int, v int64, spaced bool) {
 			pad = '_'
 		}
 	}
-	var item []byte
 	switch pad {
 	case '-':
-		item = appendSign(nil, sign, b)
-		e.add(item, s.width, ' ', false, false)
+		e.add(b, s.width, ' ', false, false)
 	case '_':
-		item = appendSign(nil, sign, b)
-		e.add(item, max(s.width, digits), ' ', false, false)
+		if e.put(nil, ' ', max(s.width, digits)-len(b), nil, false, false) {
+			e.add(b, 0, ' ', false, false)
+		}
 	default: // '0': zeros between the sign and the digits
-		total := max(s.width, digits)
-		signLen := 0
-		if sign {
-			item = append(item, '-')
-			signLen = 1
+		sign := b[:0]
+		if v < 0 {
+			sign, b = b[:1], b[1:]
 		}
-		for i := signLen + len(b); i < total; i++ {
-			item = append(item, '0')
-		}
-		item = append(item, b...)
-		e.add(item, 0, ' ', false, false)
+		e.put(sign, '0', max(s.width, digits)-len(sign)-len(b), b, false, false)
 	}
-}
-
-func appendSign(dst []byte, neg bool, b []byte) []byte {
-	if neg {
-		dst = append(dst, '-')
-	}
-	return append(dst, b...)
 }
 
 // Which modifier each conversion refuses.
@@ -787,9 +798,9 @@ func (e *timeFormat) format(f []byte, upper bool) {
 			}
 			e.number(&s, 2, int64(h), ch == 'l')
 		case 'j':
-			e.number(&s, 3, int64(t.yday)+1, false)
+			e.number(&s, 3, int64(t.yday+1), false)
 		case 'm':
-			e.number(&s, 2, int64(t.mon)+1, false)
+			e.number(&s, 2, int64(t.mon+1), false)
 		case 'M':
 			e.number(&s, 2, int64(t.min), false)
 		case 'S':
@@ -797,7 +808,7 @@ func (e *timeFormat) format(f []byte, upper bool) {
 		case 's':
 			cp := *t
 			v, _ := normalize(&cp, e.bits, true)
-			e.number(&s, 1, v, false)
+			e.add(strconv.AppendInt(nil, v, 10), s.width, s.padChar(), false, false) // padded as text
 		case 'u':
 			e.number(&s, 1, int64((t.wday-1+7)%7+1), false)
 		case 'w':
@@ -807,19 +818,20 @@ func (e *timeFormat) format(f []byte, upper bool) {
 		case 'W':
 			e.number(&s, 2, int64((t.yday-(t.wday-1+7)%7+7)/7), false)
 		case 'z':
+			off := int32(t.gmtoff) // glibc takes it as an int
 			sign := byte('+')
-			off := t.gmtoff
 			if off < 0 {
 				sign = '-'
 			}
 			if !e.add([]byte{sign}, s.width, s.padChar(), false, false) {
 				return
 			}
-			m := uint64(off) / 60
-			if off < 0 {
-				m = -uint64(off) / 60
+			m := int64(off) / 60
+			hhmm := m/60*100 + m%60
+			if hhmm < 0 {
+				hhmm = -hhmm
 			}
-			e.number(&s, 4, int64(m/60*100+m%60), false)
+			e.number(&s, 4, hhmm, false)
 		default: // not a conversion glibc takes: copied as written
 			e.add(f[start:i+1], s.width, s.padChar(), s.upper, false)
 		}
