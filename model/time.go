@@ -395,7 +395,7 @@ func init() {
 		return math.Float64bits(difference(c.signed(c.Arg(0)), c.signed(c.Arg(1)))), nil
 	}).RetDouble = true
 
-	def("strftime", "s max format tm", Exact, "formats *tm as glibc's strftime in the C locale: every conversion, the flags _ - 0 ^ #, widths and the E and O modifiers where glibc takes them; returns 0 when the text and its NUL do not fit max bytes, s then holding the conversions that fitted whole and no NUL. %s and %Z of a NULL or empty tm_zone use the models' UTC zone", func(c *Call) (uint64, error) {
+	def("strftime", "s max format tm", Exact, "formats *tm as glibc's strftime in the C locale: every conversion, the flags _ - 0 ^ #, widths and the E and O modifiers where glibc takes them; returns 0 when the text and its NUL do not fit max bytes, s then holding the conversions that fitted whole and no NUL. %s and %Z of a NULL or empty tm_zone use the models' UTC zone; a result over 16 MiB stops the run", func(c *Call) (uint64, error) {
 		return c.strftime(c.Arg(0), c.Arg(1), c.Arg(2), c.Arg(3))
 	})
 
@@ -574,7 +574,7 @@ func (e *timeFormat) put(pre []byte, padc byte, n int, b []byte, upper, lower bo
 		return false
 	}
 	if uint64(len(e.out))+size > maxTimeText {
-		e.err = fmt.Errorf("strftime: a result of more than %d bytes", maxTimeText)
+		e.err = fmt.Errorf("a result of more than %d bytes", maxTimeText)
 		return false
 	}
 	e.out = append(e.out, pre...)

@@ -354,6 +354,9 @@ var timeCases = []timeCase{
 	{name: "strftime", setup: func(r *timeRig) { r.write(fmtAt, []byte("%Y\x00")); r.putTm(tmAt, ctm{}, 0) },
 		args: []uint64{0x9000, 80, fmtAt, tmAt}, trace: "==> strftime(s=0x9000, max=0x50, format=0x14000, tm=0x13000)\nerror: model strftime: s: buffer at 0x9000: ERR"},
 	{name: "asctime", args: []uint64{0}, trace: "==> asctime(tm=0x0)\n<== 0"},
+	// A width glibc would honour with a buffer that large: refused.
+	{name: "strftime", setup: func(r *timeRig) { r.write(fmtAt, []byte("%99999999Y\x00")); r.putTm(tmAt, ctm{}, 0) },
+		args: []uint64{bufAt, 1 << 30, fmtAt, tmAt}, trace: "==> strftime(s=0x16000, max=0x40000000, format=0x14000, tm=0x13000)\nerror: model strftime: a result of more than 16777216 bytes"},
 }
 
 func wantTm(at uint64, want string) func(*timeRig, int64) string {
