@@ -20,6 +20,7 @@ type libcState struct {
 	strerr   map[int64]uint64 // strerror strings placed in the heap
 	ctype    map[string]uint64
 	check    heapCheck // the checked heap (Binding.CheckHeap)
+	time     timeState // static results of the time.h models
 }
 
 func (c *Call) libc() *libcState {
