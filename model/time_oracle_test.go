@@ -620,7 +620,7 @@ func TestTimeMatchesGlibc32(t *testing.T) {
 	cc, err1 := exec.LookPath("i686-linux-gnu-gcc")
 	qemu, err2 := exec.LookPath("qemu-i386")
 	if err1 != nil || err2 != nil {
-		t.Skipf("needs i686-linux-gnu-gcc and qemu-i386 (make setup installs them): %v %v", err1, err2)
+		t.Fatalf("needs i686-linux-gnu-gcc and qemu-i386 (make setup installs them): %v %v", err1, err2)
 	}
 	o := timeOracleCases().for32()
 	want := o.run(t, []string{cc, "-static"}, []string{qemu})
