@@ -62,6 +62,7 @@ type Machine struct {
 	bounds     []Range
 	absent     []Range // mapped in the address space, contents unknown: no access
 	models     map[uint64]*model.Model
+	declineTo  map[uint64]uint64 // model stub -> the function it replaced (HookSlot)
 	hooks      map[uint64][]func(*Env) error
 	stubs      *memory.Region
 	nstubs     int
@@ -89,7 +90,7 @@ func New(p *platform.Platform) (*Machine, error) {
 		return nil, err
 	}
 	return &Machine{Platform: p, CPU: c, Memory: memory.NewMap(p.ByteOrder),
-		models: map[uint64]*model.Model{}, hooks: map[uint64][]func(*Env) error{}}, nil
+		models: map[uint64]*model.Model{}, hooks: map[uint64][]func(*Env) error{}, declineTo: map[uint64]uint64{}}, nil
 }
 
 // AddRegion adds memory to the guest's address space.
@@ -228,10 +229,34 @@ func (m *Machine) HookSlot(slot uint64, mdl *model.Model) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
+	orig, _ := m.Memory.Uint(slot, m.Platform.WordSize)
 	if err := m.Memory.PutUint(slot, m.Platform.WordSize, stub); err != nil {
 		return 0, fmt.Errorf("hook %s through slot %#x: %w", mdl.Name, slot, err)
 	}
+	if t := m.realFunction(mdl.Name, orig); t != 0 {
+		m.declineTo[stub] = t
+	}
 	return stub, m.HookModel(stub, mdl)
+}
+
+// realFunction is where a call a model declines goes (model.ErrDecline):
+// what the slot held when it is bound into a shared library's code,
+// else the library definition of name the dynamic linker would bind
+// (not an IFUNC's resolver); 0 when there is none.
+func (m *Machine) realFunction(name string, slot uint64) uint64 {
+	for _, o := range m.objects {
+		for _, s := range o.ELF.Segments {
+			if s.Perm&memory.X != 0 && slot >= o.Bias+s.Vaddr && slot < o.Bias+s.Vaddr+s.Memsz {
+				return slot
+			}
+		}
+	}
+	for _, o := range m.objects {
+		if s, ok := o.ELF.Export(name); ok && s.Func && !s.IFunc {
+			return o.Bias + s.Value
+		}
+	}
+	return 0
 }
 
 const stubSize = 16

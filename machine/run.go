@@ -427,6 +427,11 @@ func (m *Machine) install(env *Env, fault **emu.Stop) error {
 			// reads them before calling the hook (no cgo call per Arg).
 			if _, err := eng.HookCode(addr, addr, func(pc uint64, _ uint32) {
 				if err := b.Run(mdl); err != nil {
+					if errors.Is(err, model.ErrDecline) {
+						if err = m.decline(env, addr); err == nil {
+							return
+						}
+					}
 					kind := emu.StopModel
 					if errors.Is(err, model.ErrHeap) {
 						kind = emu.StopHeap
@@ -596,4 +601,22 @@ func (m *Machine) checkHeap(env *Env, b *model.Binding) error {
 		return fmt.Errorf("run: checked heap: hook %#x-%#x: %w", lo, hi, err)
 	}
 	return nil
+}
+
+// decline sends a call the model at addr declined to the function the
+// model replaced, with the registers as the caller left them (the pc
+// write lands when the hook returns; on ARM a Thumb target's bit 0
+// selects Thumb state). The model's hook sits before the stub's return,
+// so the caller's return address is still in place.
+func (m *Machine) decline(env *Env, addr uint64) error {
+	t, ok := m.declineTo[addr]
+	if !ok {
+		return fmt.Errorf("model %s: it declined the call (%w) and the function it replaced is not known", m.models[addr].Name, model.ErrDecline)
+	}
+	if r, ok := entryReg[m.Platform.Name]; ok {
+		if err := env.SetReg(r, t); err != nil {
+			return err
+		}
+	}
+	return env.SetReg(m.Platform.PC, t)
 }

@@ -190,7 +190,7 @@ func (c *Call) lookup(fp uint64, input bool) *cfile {
 			if fd <= 2 {
 				return c.std(int(fd))
 			}
-			c.note(fmt.Errorf("stream %#x: a FILE the models cannot reach (descriptor %d): the guest's own libc opened it, or the models in an earlier run", fp, int32(fd)))
+			c.note(fmt.Errorf("%w: stream %#x is a FILE of the guest's own libc (descriptor %d), which the models cannot reach", ErrDecline, fp, int32(fd)))
 			return nil
 		}
 	}

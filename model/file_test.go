@@ -716,7 +716,8 @@ error: model feof: stream F1: used after fclose
 ==> fputs(s=0x11000, stream=0x14000)
 <== 1
 ==> fputs(s=0x11000, stream=0x14100)
-error: model fputs: stream 0x14100: a FILE the models cannot reach (descriptor 5): the guest's own libc opened it, or the models in an earlier run
+<== declined: the model declines this call: stream 0x14100 is a FILE of the guest's own libc (descriptor 5), which the models cannot reach
+error: model fputs: the model declines this call: stream 0x14100 is a FILE of the guest's own libc (descriptor 5), which the models cannot reach
 ==> fopen(pathname=0x90000, mode=0x11100)
 error: model fopen: argument 0: memory: 1 bytes at 0x90000: not mapped
 ==> fopen(pathname=0x11000, mode=0x11100)

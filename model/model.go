@@ -91,6 +91,12 @@ func register(m *Model) {
 	registry[m.Name] = m
 }
 
+// ErrDecline is the root of a model's "not this call" (a stream the
+// guest's own libc opened): the harness then runs the function the model
+// replaced, when it can reach it, with the arguments untouched. A model
+// declines before it has any effect.
+var ErrDecline = errors.New("the model declines this call")
+
 // ErrNoModel is the root of "no such model" errors.
 var ErrNoModel = errors.New("no model")
 
@@ -193,6 +199,9 @@ func (b *Binding) Run(m *Model) error {
 		err = c.err
 	}
 	if err != nil {
+		if b.Trace != nil && errors.Is(err, ErrDecline) {
+			fmt.Fprintf(b.Trace, "<== declined: %v\n", err)
+		}
 		return fmt.Errorf("model %s: %w", m.Name, err)
 	}
 	if m.RetDouble || m.Ret64 && b.mask != ^uint64(0) {
