@@ -94,12 +94,21 @@ type fileTable struct {
 	std    [3]*cfile         // state of the standard streams
 	closed map[uint64]bool   // FILE* values fclose has closed
 	errno  int64             // the models' errno (see perror)
+	// stdFP is Binding.Files inverted (libc's FILE* of each standard
+	// stream; 0: none), made on first use: every standard-stream write
+	// asks for it, and ranging over the map costs more than the write.
+	stdFP [3]uint64
 }
 
 func (c *Call) files() *fileTable {
 	ft := &c.libc().files
 	if ft.files == nil {
 		ft.files, ft.closed = map[uint64]*cfile{}, map[uint64]bool{}
+		for fp, fd := range c.b.Files {
+			if fd >= 0 && fd <= 2 && fp != 0 {
+				ft.stdFP[fd] = fp
+			}
+		}
 	}
 	return ft
 }
@@ -138,12 +147,11 @@ func (c *Call) filenoOffset() uint64 {
 // stdFP returns libc's FILE* of standard descriptor fd, if the harness
 // named it.
 func (c *Call) stdFP(fd int) (uint64, bool) {
-	for fp, d := range c.b.Files {
-		if d == fd {
-			return fp, true
-		}
+	if fd < 0 || fd > 2 {
+		return 0, false
 	}
-	return 0, false
+	fp := c.files().stdFP[fd]
+	return fp, fp != 0
 }
 
 var stdNames = [3]string{"<stdin>", "<stdout>", "<stderr>"}

@@ -63,23 +63,19 @@ func (c *Call) drainFILE(fd int) {
 	if fd == 2 {
 		w = c.b.Env.Stderr()
 	}
-	for fp, f := range c.b.Files {
-		if f != fd {
-			continue
-		}
+	if fp, ok := c.stdFP(fd); ok {
 		ws := uint64(c.b.Env.Platform().WordSize)
 		mem := c.b.Env.Memory()
 		base, err1 := mem.Uint(fp+4*ws, int(ws))
 		ptr, err2 := mem.Uint(fp+5*ws, int(ws))
 		if err1 != nil || err2 != nil || ptr <= base || ptr-base > 1<<20 {
-			break
+			return
 		}
 		pending := make([]byte, ptr-base)
 		if mem.Read(base, pending) == nil {
 			w.Write(pending)
 			_ = mem.PutUint(fp+5*ws, int(ws), base)
 		}
-		break
 	}
 }
 
