@@ -66,5 +66,5 @@ func amd64Regs() []Reg {
 		regs = append(regs, Reg{Name: fmt.Sprintf("xmm%d", i), Bits: 128, Group: Vector})
 	}
 	regs = append(regs, Reg{Name: "mxcsr", Bits: 32, Group: Vector})
-	return regs
+	return append(regs, opmask()...)
 }

@@ -38,6 +38,10 @@ type Reg struct {
 	Shift  int    // bit offset within Parent
 	// GDB marks the registers gdb lists in its "general" group, in gdb's order.
 	GDB bool
+	// Optional marks a register only some processors have (x86's AVX-512
+	// opmask k0-k7): it has a value only where a core note gave it one,
+	// and is shown only then (CPU.Written).
+	Optional bool
 }
 
 // File is the register file of one platform.

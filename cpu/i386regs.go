@@ -46,7 +46,7 @@ func i386Regs() []Reg {
 		}
 	}
 	regs = append(regs, x87SSE(8)...)
-	return regs
+	return append(regs, opmask()...)
 }
 
 // x87SSE is the x87 and SSE state gdb names on x86 (st0-st7 as 80-bit
@@ -64,4 +64,15 @@ func x87SSE(nxmm int) []Reg {
 		regs = append(regs, Reg{Name: fmt.Sprintf("xmm%d", i), Bits: 128, Group: Vector})
 	}
 	return append(regs, Reg{Name: "mxcsr", Bits: 32, Group: Vector})
+}
+
+// opmask is AVX-512's k0-k7 (64 bits each), which gdb lists among the
+// general registers when the core's XCR0 enables them; optional, as most
+// processors and every qemu-user core lack them.
+func opmask() []Reg {
+	var regs []Reg
+	for i := 0; i < 8; i++ {
+		regs = append(regs, Reg{Name: fmt.Sprintf("k%d", i), Bits: 64, Group: General, Optional: true})
+	}
+	return regs
 }

@@ -24,6 +24,7 @@ var amd64Arch = &arch{
 		{Type: NT_FPREGSET, Size: 512, Decode: fxsave},   // struct user_i387_struct: the fxsave area
 		{Type: NT_X86_XSTATE, Size: 512, Decode: fxsave}, // xsave area: legacy region first
 	},
+	XState:  xstateExtended,
 	Imports: amd64Imports,
 }
 

@@ -23,6 +23,10 @@ type arch struct {
 	// FP lists the notes that carry a thread's FP/vector state, best
 	// first; a better note replaces what a worse one set.
 	FP []fpNote
+	// XState decodes the extended state of an NT_X86_XSTATE note (past
+	// its FXSAVE region) once all notes are read: layout is the
+	// process's NT_X86_XSAVE_LAYOUT note, nil when the core has none.
+	XState func(c *cpu.CPU, xstate, layout []byte) error
 	// Imports finds the imports of an executable or library from its
 	// dynamic relocations; nil when not written yet for the platform.
 	Imports func(f *elf.File, dynsyms []elf.Symbol) ([]Import, error)

@@ -339,6 +339,8 @@ func decodePrpsinfo(d words) (*ProcInfo, error) {
 func (c *Core) decodeThreads(p *platform.Platform) error {
 	var threads []Thread
 	var fpRank []int
+	var xstate []*Note // per thread: its NT_X86_XSTATE note
+	var layout []byte  // NT_X86_XSAVE_LAYOUT
 	owner := make([]int, len(c.Notes))
 	var a *arch
 	var file *cpu.File
@@ -348,11 +350,17 @@ func (c *Core) decodeThreads(p *platform.Platform) error {
 		if !isCore(n) {
 			continue
 		}
+		if n.Type == NT_X86_XSAVE_LAYOUT {
+			layout = n.Desc
+		}
 		if n.Type != NT_PRSTATUS {
 			if len(threads) == 0 || a == nil {
 				continue
 			}
 			t := &threads[len(threads)-1]
+			if n.Type == NT_X86_XSTATE && a.XState != nil {
+				xstate[len(threads)-1] = n
+			}
 			for rank, fp := range a.FP {
 				if fp.Type != n.Type || (!fp.Aux && rank > fpRank[len(threads)-1]) {
 					continue
@@ -405,6 +413,15 @@ func (c *Core) decodeThreads(p *platform.Platform) error {
 		owner[i] = len(threads)
 		threads = append(threads, t)
 		fpRank = append(fpRank, len(a.FP))
+		xstate = append(xstate, nil)
+	}
+	for i, n := range xstate {
+		if n == nil {
+			continue
+		}
+		if err := a.XState(threads[i].CPU, n.Desc, layout); err != nil {
+			return fmt.Errorf("%s %s: %v note at offset %#x: %w", opCore, c.Path, n.Type, n.Off, err)
+		}
 	}
 	c.Threads = threads
 	for i := range c.Notes {

@@ -463,7 +463,7 @@ func TestNoteTypeNames(t *testing.T) {
 	for typ, want := range map[NoteType]string{
 		1: "NT_PRSTATUS", 2: "NT_FPREGSET", 3: "NT_PRPSINFO", 6: "NT_AUXV", 0x200: "NT_386_TLS",
 		0x202: "NT_X86_XSTATE", 0x400: "NT_ARM_VFP", 0x401: "NT_ARM_TLS", 0x53494749: "NT_SIGINFO",
-		0x46494c45: "NT_FILE", 0x46e62b7f: "NT_PRXFPREG", 0x205: "NoteType(0x205)",
+		0x46494c45: "NT_FILE", 0x46e62b7f: "NT_PRXFPREG", 0x205: "NT_X86_XSAVE_LAYOUT", 0x206: "NoteType(0x206)",
 	} {
 		if got := typ.String(); got != want {
 			t.Errorf("NoteType(%#x) = %q, want %q", uint32(typ), got, want)

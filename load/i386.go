@@ -27,6 +27,7 @@ var i386Arch = &arch{
 		{Type: NT_X86_XSTATE, Size: 512, Decode: fxsave32},
 		{Type: NT_PRXFPREG, Size: 512, Decode: fxsave32},
 	},
+	XState: xstateExtended,
 }
 
 // fxsave32 decodes the FXSAVE area of a 32-bit thread: as fxsave (amd64)

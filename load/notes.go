@@ -13,24 +13,26 @@ type NoteType uint32
 // Note types of Linux core files and GNU executables (glibc elf.h; Linux
 // include/uapi/linux/elf.h).
 const (
-	NT_PRSTATUS     NoteType = 1          // "CORE": struct elf_prstatus, one per thread
-	NT_FPREGSET     NoteType = 2          // "CORE": elf_fpregset_t of the thread before it
-	NT_PRPSINFO     NoteType = 3          // "CORE": struct elf_prpsinfo
-	NT_AUXV         NoteType = 6          // "CORE": the auxiliary vector
-	NT_386_TLS      NoteType = 0x200      // "LINUX": i386 struct user_desc array
-	NT_X86_XSTATE   NoteType = 0x202      // "LINUX": xsave area; its first 512 bytes are fxsave
-	NT_ARM_VFP      NoteType = 0x400      // "LINUX": ARM VFP registers
-	NT_ARM_TLS      NoteType = 0x401      // "LINUX": ARM/AArch64 TLS register
-	NT_SIGINFO      NoteType = 0x53494749 // "CORE": siginfo_t of the signal that dumped core
-	NT_FILE         NoteType = 0x46494c45 // "CORE": file-backed mappings
-	NT_PRXFPREG     NoteType = 0x46e62b7f // "LINUX": i386 user_fxsr_struct
-	NT_GNU_BUILD_ID NoteType = 3          // "GNU": build ID bits
+	NT_PRSTATUS         NoteType = 1          // "CORE": struct elf_prstatus, one per thread
+	NT_FPREGSET         NoteType = 2          // "CORE": elf_fpregset_t of the thread before it
+	NT_PRPSINFO         NoteType = 3          // "CORE": struct elf_prpsinfo
+	NT_AUXV             NoteType = 6          // "CORE": the auxiliary vector
+	NT_386_TLS          NoteType = 0x200      // "LINUX": i386 struct user_desc array
+	NT_X86_XSTATE       NoteType = 0x202      // "LINUX": xsave area; its first 512 bytes are fxsave
+	NT_X86_XSAVE_LAYOUT NoteType = 0x205      // "LINUX": the xsave area's components: offsets and sizes (Linux 6.11+)
+	NT_ARM_VFP          NoteType = 0x400      // "LINUX": ARM VFP registers
+	NT_ARM_TLS          NoteType = 0x401      // "LINUX": ARM/AArch64 TLS register
+	NT_SIGINFO          NoteType = 0x53494749 // "CORE": siginfo_t of the signal that dumped core
+	NT_FILE             NoteType = 0x46494c45 // "CORE": file-backed mappings
+	NT_PRXFPREG         NoteType = 0x46e62b7f // "LINUX": i386 user_fxsr_struct
+	NT_GNU_BUILD_ID     NoteType = 3          // "GNU": build ID bits
 )
 
 var noteNames = map[NoteType]string{
 	NT_PRSTATUS: "NT_PRSTATUS", NT_FPREGSET: "NT_FPREGSET", NT_PRPSINFO: "NT_PRPSINFO",
 	NT_AUXV: "NT_AUXV", NT_386_TLS: "NT_386_TLS", NT_X86_XSTATE: "NT_X86_XSTATE",
-	NT_ARM_VFP: "NT_ARM_VFP", NT_ARM_TLS: "NT_ARM_TLS", NT_SIGINFO: "NT_SIGINFO",
+	NT_X86_XSAVE_LAYOUT: "NT_X86_XSAVE_LAYOUT",
+	NT_ARM_VFP:          "NT_ARM_VFP", NT_ARM_TLS: "NT_ARM_TLS", NT_SIGINFO: "NT_SIGINFO",
 	NT_FILE: "NT_FILE", NT_PRXFPREG: "NT_PRXFPREG",
 }
 

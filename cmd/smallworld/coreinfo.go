@@ -108,16 +108,22 @@ func openCore(corePath, exePath string) (*load.Core, *load.ELF, error) {
 }
 
 // shownRegisters: gdb's general registers, then the other base registers
-// of the general and segment groups (fs_base, gs_base on amd64).
-func shownRegisters(f *cpu.File) []string {
+// of the general and segment groups (fs_base, gs_base on amd64); an
+// optional register (AVX-512's k0-k7) only when the core gave it a value.
+func shownRegisters(c *cpu.CPU) []string {
+	f := c.File
 	names := append([]string(nil), f.GDBGeneral()...)
 	seen := map[string]bool{}
 	for _, n := range names {
 		seen[n] = true
 	}
+	written := map[string]bool{}
+	for _, n := range c.Written() {
+		written[n] = true
+	}
 	for _, n := range f.Base() {
 		r, _ := f.Lookup(n)
-		if !seen[n] && (r.Group == cpu.General || r.Group == cpu.Segment) {
+		if !seen[n] && (r.Group == cpu.General || r.Group == cpu.Segment) && (!r.Optional || written[n]) {
 			names = append(names, n)
 		}
 	}
@@ -126,7 +132,7 @@ func shownRegisters(f *cpu.File) []string {
 
 func regMap(c *cpu.CPU) map[string]string {
 	out := map[string]string{}
-	for _, n := range shownRegisters(c.File) {
+	for _, n := range shownRegisters(c) {
 		v, err := c.Get(n)
 		if err == nil {
 			out[n] = fmt.Sprintf("%#x", v)
@@ -204,7 +210,7 @@ func printInfo(w io.Writer, c *load.Core, info *infoJSON) {
 			mark = " (received the signal)"
 		}
 		fmt.Fprintf(w, "\nthread %d: tid %d%s\n", i+1, t.TID, mark)
-		names := shownRegisters(t.CPU.File)
+		names := shownRegisters(t.CPU)
 		for j, n := range names {
 			v, _ := t.CPU.Get(n)
 			fmt.Fprintf(w, "  %-8s %#-18x", n, v)

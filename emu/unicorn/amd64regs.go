@@ -48,8 +48,9 @@ var amd64Regs = []regDef{
 }
 
 // amd64Lacks lists registers of package cpu's amd64 file that Unicorn
-// does not model: orig_rax is the kernel's record of the syscall number.
-var amd64Lacks = []string{"orig_rax"}
+// does not model: orig_rax is the kernel's record of the syscall number;
+// k0-k7 are AVX-512's, which Unicorn 2.1.1 does not emulate.
+var amd64Lacks = []string{"orig_rax", "k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7"}
 
 // amd64GPRs: QEMU's env->regs[] order (R_EAX=0, R_ECX, R_EDX, R_EBX,
 // R_ESP, R_EBP, R_ESI, R_EDI, r8-r15), for regfast.go.

@@ -34,8 +34,8 @@ var i386Regs = []regDef{
 
 // i386Lacks: orig_eax is the kernel's record of the system call number;
 // gs_base has no register in 32-bit mode (package machine writes a GDT
-// descriptor and SetGDT).
-var i386Lacks = []string{"orig_eax", "gs_base"}
+// descriptor and SetGDT); k0-k7 are AVX-512's, not emulated.
+var i386Lacks = []string{"orig_eax", "gs_base", "k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7"}
 
 // i386GPRs: QEMU's env->regs[] order; Unicorn builds one x86-64 target
 // for every x86 mode, so the slots are 8 bytes.
