@@ -41,6 +41,9 @@ func MapFile(f *os.File, off int64, filesz, size, start uint64, perm Perm, name 
 	if err != nil || filesz == 0 {
 		return r, err
 	}
+	if filesz >= LazyThreshold && lazyFile(r, f, off, filesz) {
+		return r, nil
+	}
 	if err := overlayFile(r.Data, f, off, filesz); err != nil {
 		r.Release()
 		return nil, fmt.Errorf("memory: %s: %w", name, err)
@@ -85,9 +88,9 @@ func overlayFile(dst []byte, f *os.File, off int64, n uint64) error {
 		if errno != 0 {
 			return fmt.Errorf("mmap %#x bytes at file offset %#x: %w", whole, off+int64(head), errno)
 		}
-		// A guest touches core and file pages here and there: without
-		// this, each fault maps its neighbours too (fault-around), and a
-		// sparse walk over a 1 GiB heap costs 16 times the pages it reads.
+		// No readahead: a guest touches core and file pages here and
+		// there. (Fault-around, which maps a touched page's cached
+		// neighbours too, stays: see LazyThreshold.)
 		_, _, _ = syscall.Syscall(syscall.SYS_MADVISE, addr, uintptr(whole), syscall.MADV_RANDOM)
 	}
 	if tail := n - head - whole; tail > 0 {

@@ -15,6 +15,7 @@ import (
 	"github.com/smallworld-go/smallworld/linux"
 	"github.com/smallworld-go/smallworld/load"
 	"github.com/smallworld-go/smallworld/machine"
+	"github.com/smallworld-go/smallworld/memory"
 	"github.com/smallworld-go/smallworld/model"
 	"github.com/smallworld-go/smallworld/platform"
 )
@@ -194,6 +195,9 @@ func coreRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return fail(stderr, err)
 	}
 	say("run: %v in %v; peak memory (VmHWM) %s", res.Stop.Kind, time.Since(start).Round(time.Microsecond), peakRSS())
+	if faults, bytes := memory.LazyStats(); faults > 0 {
+		say("core pages filled on first touch: %d faults, %d KiB", faults, bytes>>10)
+	}
 	return report(stderr, c, res.Stop)
 }
 
