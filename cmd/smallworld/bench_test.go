@@ -30,3 +30,7 @@ func BenchmarkResumeCompute(b *testing.B) { benchResume(b, "compute.O2", "kernel
 // BenchmarkResumeHeap: a core with 1 GiB of touched heap, mapped not
 // read: load, resume, finish.
 func BenchmarkResumeHeap(b *testing.B) { benchResume(b, "heap.O2", "kernel") }
+
+// BenchmarkResumeSeed: the fixed cost of a resume (load, restore the
+// libraries, IFUNC repair, start, exit) with next to nothing to run.
+func BenchmarkResumeSeed(b *testing.B) { benchResume(b, "stdin.O2", "kernel") }
