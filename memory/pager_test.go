@@ -74,7 +74,7 @@ func TestLazyRegionReadsTheFile(t *testing.T) {
 		t.Fatal(e)
 	}
 	if faults, _ := LazyStats(); faults == before {
-		t.Fatal("no fault was served: the region was not lazy")
+		t.Fatal("no fault was served: the region was not lazy (userfaultfd refused? it needs root or vm.unprivileged_userfaultfd=1)")
 	}
 	if !bytes.Equal(r.Data[:filesz], want[2*ps:]) {
 		t.Fatal("region differs from the file")
