@@ -151,7 +151,10 @@ func init() {
 					v = uint32(i)
 				}
 				if i < 0 && t.size == 4 {
-					v = uint32(i + 256) // glibc: entries -128..-1 as 128..255
+					v = uint32(i + 256) // glibc: entries -128..-2 as 128..254
+				}
+				if i == -1 && t.size == 4 {
+					v = 0xffffffff // and EOF maps to EOF: toupper(EOF) == EOF
 				}
 				at := (i + 128) * t.size
 				if t.size == 2 {

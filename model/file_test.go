@@ -356,6 +356,99 @@ var fileCases = []fileCase{
 		mem: map[uint64]string{buf0: "abc\x00def"},
 	},
 	{
+		name: "scanf family, getc and the _unlocked flags on a memory stream",
+		calls: []fcall{
+			call("fmemopen", "12 ab\nxyz!", 10, "r"),
+			call("fscanf", fref(1), "%3s", at(buf0)),
+			call("__isoc99_fscanf", fref(1), " %c%c", at(buf0+3), at(buf0+4)),
+			call("vfscanf", fref(1), "%2s", vaList{ap(buf1)}),
+			call("__isoc99_vfscanf", fref(1), "%c", vaList{ap(buf0 + 6)}),
+			call("getc", fref(1)),
+			call("_IO_getc", fref(1)),
+			call("feof_unlocked", fref(1)),
+			call("ferror_unlocked", fref(1)),
+			call("fscanf", fref(1), "%s", at(buf0)),
+			call("clearerr_unlocked", fref(1)),
+			call("feof_unlocked", fref(1)),
+			call("fileno_unlocked", fref(1)),
+			call("fflush_unlocked", fref(1)),
+			call("fclose", fref(1)),
+		},
+		trace: `==> fmemopen(buf=0x11000, size=0xa, mode=0x11200)
+<== F1
+==> fscanf(stream=F1, format=0x11100)
+<== 1
+==> __isoc99_fscanf(stream=F1, format=0x11100)
+<== 2
+==> vfscanf(stream=F1, format=0x11100, ap=0x15000)
+<== 1
+==> __isoc99_vfscanf(stream=F1, format=0x11100, ap=0x15000)
+<== 1
+==> getc(stream=F1)
+<== 33
+==> _IO_getc(stream=F1)
+<== -1
+==> feof_unlocked(stream=F1)
+<== 1
+==> ferror_unlocked(stream=F1)
+<== 0
+==> fscanf(stream=F1, format=0x11100)
+<== -1
+==> clearerr_unlocked(stream=F1)
+<== void
+==> feof_unlocked(stream=F1)
+<== 0
+==> fileno_unlocked(stream=F1)
+<== -1
+==> fflush_unlocked(stream=F1)
+<== 0
+==> fclose(stream=F1)
+<== 0`,
+		mem: map[uint64]string{buf0: "12\x00abxzxxxx", buf1: "xy\x00zzzzz"},
+	},
+	{
+		name: "putc, the _chk and va_list printers on a memory stream",
+		calls: []fcall{
+			call("fmemopen", at(0x12200), 64, "w"),
+			call("_IO_putc", 'a', fref(1)),
+			call("putc", 'b', fref(1)),
+			call("putc_unlocked", 'c', fref(1)),
+			call("fputs_unlocked", "ef", fref(1)),
+			call("fwrite_unlocked", "ghij", 2, 1, fref(1)),
+			call("vfprintf", fref(1), "<%d>", vaList{ai(-3)}),
+			call("__fprintf_chk", fref(1), 1, "%s|", "xy"),
+			call("__vfprintf_chk", fref(1), 1, "%x", vaList{ai(255)}),
+			call("ftell", fref(1)),
+			call("fclose", fref(1)),
+			call("putc", 'q', fref(1)),
+		},
+		trace: `==> fmemopen(buf=0x12200, size=0x40, mode=0x11200)
+<== F1
+==> _IO_putc(c=0x61, stream=F1)
+<== 97
+==> putc(c=0x62, stream=F1)
+<== 98
+==> putc_unlocked(c=0x63, stream=F1)
+<== 99
+==> fputs_unlocked(s=0x11000, stream=F1)
+<== 1
+==> fwrite_unlocked(ptr=0x11000, size=0x2, nmemb=0x1, stream=F1)
+<== 1
+==> vfprintf(stream=F1, format=0x11100, ap=0x15000)
+<== 4
+==> __fprintf_chk(stream=F1, flag=0x1, format=0x11200)
+<== 3
+==> __vfprintf_chk(stream=F1, flag=0x1, format=0x11200, ap=0x15000)
+<== 2
+==> ftell(stream=F1)
+<== 16
+==> fclose(stream=F1)
+<== 0
+==> putc(c=0x71, stream=F1)
+error: model putc: stream F1: used after fclose`,
+		mem: map[uint64]string{0x12200: "abcefgh<-3>xy|ff\x00"},
+	},
+	{
 		name: "fmemopen write, append, overflow",
 		calls: []fcall{
 			call("fmemopen", at(buf0), 8, "w"),
@@ -821,6 +914,9 @@ func runFileCase(t *testing.T, p *platform.Platform, tc fileCase) {
 				v = uint64(a)
 			case at:
 				v = uint64(a)
+			case vaList:
+				putVaList(t, env, a)
+				v = vaAt
 			case fref:
 				if int(a) > len(fps) {
 					t.Fatalf("%s: %s: no FILE %d yet", tc.name, cl.name, a)

@@ -186,6 +186,19 @@ func (b *Binding) Prefetch(m *Model) []emu.RegID {
 // runs the model, and writes the return value. The caller (the machine)
 // arranges the return to the guest's caller.
 func (b *Binding) Run(m *Model) error {
+	if runHook != nil {
+		err := b.run(m)
+		runHook(m.Name, b.Env.Platform(), err)
+		return err
+	}
+	return b.run(m)
+}
+
+// runHook, when set (only tests set it: export_test.go), sees every
+// model run: its name, the platform and the outcome.
+var runHook func(name string, p *platform.Platform, err error)
+
+func (b *Binding) run(m *Model) error {
 	c := &b.call
 	c.err = nil
 	if b.Trace != nil {

@@ -146,7 +146,21 @@ func init() {
 	filePrinter("__vprintf_chk", "flag format ap", -1, 1, 2)
 	filePrinter("__fprintf_chk", "stream flag format", 0, 2, -1)
 	filePrinter("__vfprintf_chk", "stream flag format ap", 0, 2, 3)
-	filePrinter("dprintf", "fd format", -1, 1, -1)
+	def("dprintf", "fd format", Imprecise, fmtDoc+"writes to descriptor 1 or 2, standard output or error; other descriptors fail (-1, EBADF), as for the write model; returns the byte count", func(c *Call) (uint64, error) {
+		out, err := c.format(1, -1)
+		if err != nil {
+			return printResult(0, err)
+		}
+		fd := c.Int(0)
+		if fd != 1 && fd != 2 {
+			c.setErrno(errEBADF)
+			return ^uint64(0), nil
+		}
+		if _, err := c.stdio(int(fd)).Write(out); err != nil {
+			return ^uint64(0), nil
+		}
+		return uint64(len(out)), nil
+	})
 
 	// string printers: si the buffer, ni its size (-1: unbounded), ci
 	// the _chk destination length (-1: none).

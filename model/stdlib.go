@@ -50,11 +50,12 @@ func init() {
 
 	// integer conversions; bits 0 is long (the word size)
 	conv := func(name string, bits int, signed bool, hasEnd bool) {
+		c23 := strings.HasPrefix(name, "__isoc23_") // C23: 0b binary prefixes too
 		params, doc := "nptr", "converts the decimal prefix of nptr (no error reporting)"
 		if hasEnd {
 			params, doc = "nptr endptr base", "converts the prefix of nptr in base (0: C prefixes), saturating on overflow; sets *endptr; errno is not set"
 		}
-		def(name, params, Exact, doc, func(c *Call) (uint64, error) {
+		m := def(name, params, Exact, doc, func(c *Call) (uint64, error) {
 			s := c.str(0)
 			base := 10
 			if hasEnd {
@@ -65,11 +66,18 @@ func init() {
 				b = 8 * c.b.Env.Platform().WordSize
 			}
 			v, used := strtoInt(s, base, b, signed)
+			if c23 {
+				v, used = strtoInt23(s, base, b, signed)
+			}
 			if hasEnd && c.Arg(1) != 0 {
 				c.putWord(c.Arg(1), c.Arg(0)+uint64(used))
 			}
 			return v, nil
-		}).Ret64 = bits == 64
+		})
+		m.Ret64 = bits == 64
+		if c23 {
+			m.Doc = strings.Replace(doc, "(0: C prefixes)", "(0: C prefixes, with C23's 0b for base 0 and 2)", 1)
+		}
 	}
 	conv("atoi", 32, true, false)
 	conv("atol", 0, true, false)
@@ -175,6 +183,26 @@ func init() {
 		_ = c.str(0)
 		return 0, nil
 	})
+}
+
+// strtoInt23 is glibc 2.38's C23 strtol (__isoc23_strtol): as strtoInt,
+// and in base 0 or 2 a 0b or 0B prefix followed by a binary digit
+// selects base 2 (without one, the "0" alone converts).
+func strtoInt23(s []byte, base, bits int, signed bool) (uint64, int) {
+	i := 0
+	for i < len(s) && (s[i] == ' ' || s[i] >= '\t' && s[i] <= '\r') {
+		i++
+	}
+	j := i
+	if j < len(s) && (s[j] == '+' || s[j] == '-') {
+		j++
+	}
+	if (base == 0 || base == 2) && j+2 < len(s) && s[j] == '0' && s[j+1]|0x20 == 'b' && digitVal(s[j+2]) < 2 {
+		t := append(append([]byte(nil), s[i:j]...), s[j+2:]...) // the sign, then the digits
+		v, used := strtoInt(t, 2, bits, signed)
+		return v, used + 2 + i
+	}
+	return strtoInt(s, base, bits, signed)
 }
 
 // strtoInt is strtol's parser: leading space, sign, base prefix, digits;
