@@ -389,6 +389,9 @@ var skipWrite = map[string]map[string]bool{
 // readBack copies the engine's registers into c.
 func (m *Machine) readBack(eng emu.Engine, c *cpu.CPU) error {
 	for _, name := range c.File.Base() {
+		if skipWrite[m.Platform.Name][name] {
+			continue // the engine never had it: the CPU's value stands
+		}
 		id, err := eng.RegID(name)
 		if err != nil {
 			continue

@@ -20,11 +20,12 @@ const (
 
 const usage = `usage:
   smallworld core info CORE [--exe FILE] [--json]
-  smallworld core run CORE [--exe FILE] [--sysroot DIR] [--skip-trap] [--model NAME]...
-                           [--models libc|all] [--check-heap] [--max-insns N] [--timeout D] [--trace]
+  smallworld core run CORE [--exe FILE] [--sysroot DIR] [--allow-write DIR]... [--skip-trap]
+                           [--model PATTERN]... [--models libc|all] [--check-heap]
+                           [--max-insns N] [--timeout D] [--trace] [--report FILE] [-v]
   smallworld core symbols CORE [--exe FILE] [--sysroot DIR] [PATTERN]...
-  smallworld models
-  smallworld syscalls [--platform P]
+  smallworld models [--platform P]
+  smallworld syscalls [--platform P] [--implemented]
 `
 
 // run is the whole command, testable: it returns the exit status.

@@ -238,6 +238,69 @@ func TestCoreRunLimit(t *testing.T) {
 	}
 }
 
+// TestCoreRunReport: --report writes the final state: the stop (kind,
+// pc, exit status), the command's status and the registers, whose pc is
+// the stop's; the core's segment selectors, which the engine never had,
+// stay the core's. An unwritable report path is one line and 125.
+func TestCoreRunReport(t *testing.T) {
+	exePath, corePath := fixture.Core(t, "amd64", "list.O2", "kernel")
+	want, wantStatus := fixture.Reference(t, "amd64", "list.O2")
+	dir := t.TempDir()
+	type report struct {
+		Stop struct {
+			Kind   string `json:"kind"`
+			PC     string `json:"pc"`
+			Status *int   `json:"exit_status"`
+		} `json:"stop"`
+		Status    int               `json:"status"`
+		Registers map[string]string `json:"registers"`
+	}
+	read := func(path string) report {
+		t.Helper()
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r report
+		if err := json.Unmarshal(b, &r); err != nil {
+			t.Fatalf("%s: %v\n%s", path, err, b)
+		}
+		return r
+	}
+	info, _, _ := smallworld(t, "", "core", "info", corePath, "--json")
+	var core infoJSON
+	if err := json.Unmarshal([]byte(info), &core); err != nil {
+		t.Fatal(err)
+	}
+
+	limit := filepath.Join(dir, "limit.json")
+	_, _, status := smallworld(t, "", "core", "run", corePath, "--exe", exePath, "--skip-trap", "--max-insns", "5000", "--report", limit)
+	r := read(limit)
+	if status != exitLimit || r.Status != exitLimit || r.Stop.Kind != "instruction limit" || r.Stop.Status != nil {
+		t.Errorf("limit: status %d, report %+v", status, r)
+	}
+	if r.Registers["rip"] != r.Stop.PC || r.Stop.PC == "0x0" {
+		t.Errorf("limit: rip %s, stop pc %s", r.Registers["rip"], r.Stop.PC)
+	}
+	for _, sel := range []string{"cs", "ss"} {
+		if r.Registers[sel] != core.Registers[sel] {
+			t.Errorf("limit: %s = %s, the core's is %s", sel, r.Registers[sel], core.Registers[sel])
+		}
+	}
+
+	exit := filepath.Join(dir, "exit.json")
+	out, _, status := smallworld(t, "", "core", "run", corePath, "--exe", exePath, "--skip-trap", "--report", exit)
+	r = read(exit)
+	if status != wantStatus || out != want || r.Stop.Kind != "exit" || r.Stop.Status == nil || *r.Stop.Status != wantStatus || r.Status != wantStatus {
+		t.Errorf("exit: status %d, stdout %q, report %+v", status, out, r)
+	}
+
+	_, errOut, status := smallworld(t, "", "core", "run", corePath, "--exe", exePath, "--skip-trap", "--report", filepath.Join(dir, "no", "such", "dir.json"))
+	if status != exitFailed || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, "--report") {
+		t.Errorf("unwritable report: status %d, stderr %q", status, errOut)
+	}
+}
+
 // TestBadInput: each bad input gives exit 125 and one line naming the
 // problem, never a panic.
 func TestBadInput(t *testing.T) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -35,6 +36,7 @@ func coreRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	trace := fs.Bool("trace", false, "print model calls and syscalls on stderr")
 	checkHeap := fs.Bool("check-heap", false, "hook the malloc family the executable imports with checking models: a use after free, an overflow, a read of uninitialised heap or a bad free stops the run (exit 134)")
 	verbose := fs.Bool("v", false, "print what was loaded and restored on stderr")
+	reportPath := fs.String("report", "", "write the final state as JSON to `FILE` (\"-\": standard error): why the run stopped, where, the exit status, and the registers")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return usageErr(stderr, err)
@@ -198,7 +200,68 @@ func coreRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if faults, bytes := memory.LazyStats(); faults > 0 {
 		say("core pages filled on first touch: %d faults, %d KiB", faults, bytes>>10)
 	}
-	return report(stderr, c, res.Stop)
+	status := report(stderr, c, res.Stop)
+	if *reportPath != "" {
+		if err := writeReport(*reportPath, stderr, c, res, status); err != nil {
+			return fail(stderr, err)
+		}
+	}
+	return status
+}
+
+// runReport is what --report writes: the stop, the command's exit
+// status and the final registers (named and shown as core info shows
+// them: gdb's general registers, then the other general and segment
+// ones).
+type runReport struct {
+	Stop      stopJSON          `json:"stop"`
+	Status    int               `json:"status"`
+	Registers map[string]string `json:"registers"`
+}
+
+type stopJSON struct {
+	Kind    string `json:"kind"`
+	PC      string `json:"pc"`
+	Status  *int   `json:"exit_status,omitempty"`
+	Signal  string `json:"signal,omitempty"`
+	Addr    string `json:"addr,omitempty"`
+	Access  string `json:"access,omitempty"`
+	Fault   string `json:"fault,omitempty"`
+	Syscall string `json:"syscall,omitempty"`
+	Error   string `json:"error,omitempty"`
+}
+
+// writeReport writes the final state of a run to path ("-": w).
+func writeReport(path string, w io.Writer, c *load.Core, res *machine.Result, status int) error {
+	s := res.Stop
+	r := runReport{Status: status, Registers: regMap(res.CPU), Stop: stopJSON{Kind: s.Kind.String(), PC: fmt.Sprintf("%#x", s.PC)}}
+	switch s.Kind {
+	case emu.StopExit:
+		st := s.Status
+		r.Stop.Status = &st
+	case emu.StopSignal:
+		r.Stop.Signal = linux.SignalName(c.Platform, s.Signal)
+	case emu.StopFault:
+		r.Stop.Addr, r.Stop.Access, r.Stop.Fault = fmt.Sprintf("%#x", s.Addr), s.Access.String(), s.Fault.String()
+	case emu.StopSyscall:
+		r.Stop.Syscall = fmt.Sprintf("%d %s", s.SyscallNo, s.SyscallName)
+	}
+	if s.Err != nil {
+		r.Stop.Error = s.Err.Error()
+	}
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	b = append(b, '\n')
+	if path == "-" {
+		_, err = w.Write(b)
+		return err
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		return fmt.Errorf("--report: %w", err)
+	}
+	return nil
 }
 
 // heapModels are the allocator models --check-heap hooks.
