@@ -26,6 +26,7 @@ const (
 	noteFD     = "standard streams, files of the guest's view, /dev/null"
 	noteSleep  = "returns at once (no time passes)"
 	noteIDs    = "from the core (Process)"
+	noteGroup  = "the guest's own group and session (Process.PGID, SID; default its pid); others ESRCH"
 )
 
 // callList is every system call the layer implements, by name. A
@@ -90,6 +91,14 @@ var callList = []call{
 	{"getgid32", sysGetgid, Full, noteIDs},
 	{"getegid32", sysGetegid, Full, noteIDs},
 	{"uname", sysUname, Full, "fixed: Linux smallworld 6.1.0-smallworld, the platform's machine"},
+	{"sysinfo", sysSysinfo, Full, "fixed (linux.Sysinfo): up 3600 s, 1 GiB RAM, 512 MiB free, no swap, no load, 1 process"},
+	{"getrusage", sysGetrusage, Full, "no time, faults or switches; ru_maxrss the guest's mapped memory"},
+	{"times", sysTimes, Full, "no CPU time; returns the uptime (linux.Sysinfo) in ticks of 1/100 s"},
+	{"sched_getaffinity", sysSchedGetaffinity, Full, "one CPU, CPU 0"},
+	{"getpgrp", sysGetpgrp, Full, noteGroup},
+	{"getpgid", sysGetpgid, Full, noteGroup},
+	{"getsid", sysGetsid, Full, noteGroup},
+	{"setpgid", sysSetpgid, Partial, "succeeds for the guest's own group, changing nothing; another group EPERM, another process ESRCH"},
 
 	{"rt_sigaction", sysRtSigaction, Partial, "recorded; no signal is delivered to a handler"},
 	{"rt_sigprocmask", sysRtSigprocmask, Partial, "recorded; blocked signals stay pending forever"},
