@@ -22,6 +22,7 @@ const (
 	EACCES       = 13
 	EFAULT       = 14
 	EEXIST       = 17
+	EXDEV        = 18
 	ENODEV       = 19
 	ENOTDIR      = 20
 	EISDIR       = 21

@@ -207,6 +207,9 @@ type Kernel struct {
 	tidAddress uint64         // set_tid_address
 	robustList [2]uint64      // set_robust_list head and length
 	rlimits    map[string][2]uint64
+
+	cwd   string // the working directory, a clean absolute guest path; "" is "/"
+	umask uint64
 }
 
 // NewKernel binds a platform's table to an environment.

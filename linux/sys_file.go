@@ -34,6 +34,9 @@ type openFile struct {
 	read  bool     // opened for reading
 	wr    bool     // opened for writing (and allowed to)
 	refs  int
+
+	dir    []dirent // kindDir: the listing getdents reads, nil until the first
+	dirPos int64    // kindDir: the next entry of dir (lseek sets it)
 }
 
 type fdEntry struct {
@@ -52,6 +55,7 @@ func (k *Kernel) init() {
 		2: {of: &openFile{kind: kindStderr, guest: "/dev/stderr", wr: true, refs: 1, flags: k.c.O_WRONLY}},
 	}
 	k.brkLo, k.brkHi, k.brk = k.proc.BrkStart, k.proc.BrkEnd, k.proc.BrkEnd
+	k.cwd, k.umask = "/", 0o022
 	k.sigactions = map[int][]byte{}
 	k.sigmask = make([]byte, k.sigsetSize())
 	k.altstack = k.initialAltstack()
@@ -93,8 +97,10 @@ func (k *Kernel) closeFD(fd int) int64 {
 	}
 	delete(k.fds, fd)
 	e.of.refs--
-	if e.of.refs == 0 && e.of.f != nil {
-		e.of.f.Close()
+	if e.of.refs == 0 {
+		if e.of.f != nil {
+			e.of.f.Close()
+		}
 	}
 	return 0
 }
@@ -401,6 +407,9 @@ func (k *Kernel) seek(fd uint64, off int64, whence uint64) int64 {
 	if whence > 2 {
 		return -EINVAL
 	}
+	if of.kind == kindDir {
+		return k.seekDir(of, off, whence)
+	}
 	f := k.hostFile(of)
 	if f == nil {
 		return -ESPIPE
@@ -487,10 +496,16 @@ func (k *Kernel) openat(dirfd uint64, pathAddr, flags, mode uint64) int64 {
 	if r.devNull {
 		return k.newFD(&openFile{kind: kindNull, guest: r.guest, flags: flags, read: read, wr: write, refs: 1}, cloexec, 0)
 	}
+	if r.devDir {
+		if write {
+			return -EISDIR
+		}
+		return k.newFD(&openFile{kind: kindDir, guest: r.guest, flags: flags, read: read, refs: 1}, cloexec, 0)
+	}
 	if e := r.permit(write, flags&c.O_CREAT != 0, flags&c.O_DIRECTORY != 0); e != 0 {
 		return -e
 	}
-	f, e := r.open(hostFlags, os.FileMode(mode&0o777&^0o022))
+	f, e := r.open(hostFlags, os.FileMode(mode&0o777&^k.umask))
 	if e != 0 {
 		return -e
 	}
@@ -664,12 +679,9 @@ func sysIoctl(k *Kernel, a Args) (int64, error) {
 	return -ENOTTY, nil
 }
 
-// guestCwd is the guest's working directory.
-const guestCwd = "/"
-
 // sysGetcwd: getcwd(buf, size) returns the length written, NUL included.
 func sysGetcwd(k *Kernel, a Args) (int64, error) {
-	b := append([]byte(guestCwd), 0)
+	b := append([]byte(k.workDir()), 0)
 	if a[1] < uint64(len(b)) {
 		return -ERANGE, nil
 	}
@@ -695,8 +707,8 @@ func (k *Kernel) readlinkat(dirfd, pathAddr, buf, size uint64) int64 {
 	if e != 0 {
 		return -e
 	}
-	if !r.exists || r.devNull {
-		if r.devNull {
+	if !r.exists || r.devNull || r.devDir {
+		if r.devNull || r.devDir {
 			return -EINVAL
 		}
 		return -ENOENT
@@ -747,8 +759,8 @@ func (k *Kernel) faccessat(dirfd, pathAddr, mode, flags uint64) int64 {
 	if !r.exists {
 		return -ENOENT
 	}
-	if r.devNull {
-		if mode&1 != 0 {
+	if r.devNull || r.devDir {
+		if (r.devNull && mode&1 != 0) || (r.devDir && mode&2 != 0) {
 			return -EACCES
 		}
 		return 0

@@ -26,6 +26,8 @@ const (
 	noteFD     = "standard streams, files of the guest's view, /dev/null"
 	noteSleep  = "returns at once (no time passes)"
 	noteIDs    = "from the core (Process)"
+	noteDir    = "directories of the guest's view, /dev (with null), AllowWrite directories where they appear; sorted by name"
+	noteChange = "only under --allow-write directories (not one itself); elsewhere EACCES"
 	noteGroup  = "the guest's own group and session (Process.PGID, SID; default its pid); others ESRCH"
 )
 
@@ -39,8 +41,8 @@ var callList = []call{
 	{"writev", sysWritev, Full, noteFD + "; one host write per call"},
 	{"pread64", sysPread64, Full, "files; streams ESPIPE"},
 	{"pwrite64", sysPwrite64, Full, "files opened for writing under --allow-write"},
-	{"lseek", sysLseek, Full, "streams that are not host files are pipes: ESPIPE"},
-	{"_llseek", sysLseek2, Full, "streams that are not host files are pipes: ESPIPE"},
+	{"lseek", sysLseek, Full, "streams that are not host files are pipes: ESPIPE; directories move among their entries"},
+	{"_llseek", sysLseek2, Full, "streams that are not host files are pipes: ESPIPE; directories move among their entries"},
 	{"open", sysOpen, Partial, noteOpen},
 	{"openat", sysOpenat, Partial, noteOpen},
 	{"close", sysClose, Full, ""},
@@ -59,7 +61,24 @@ var callList = []call{
 	{"lstat64", sysLstat64, Full, noteStat64},
 	{"fstatat64", sysFstatat64, Full, noteStat64},
 	{"statx", sysStatx, Partial, "basic stats whatever the mask (no btime, mnt_id)"},
-	{"getcwd", sysGetcwd, Full, "the guest's working directory is /"},
+	{"getcwd", sysGetcwd, Full, "the guest's working directory (/ until chdir)"},
+	{"chdir", sysChdir, Full, "in the guest's view; relative paths of every call start there"},
+	{"fchdir", sysFchdir, Full, "a directory the guest opened"},
+	{"umask", sysUmask, Full, "applied to files and directories the guest creates (starts 022)"},
+	{"getdents64", sysGetdents64, Full, noteDir},
+	{"getdents", sysGetdents, Full, noteDir + "; struct linux_dirent of the ABI's longs"},
+	{"mkdir", sysMkdir, Full, noteChange},
+	{"mkdirat", sysMkdirat, Full, noteChange},
+	{"rmdir", sysRmdir, Full, noteChange},
+	{"unlink", sysUnlink, Full, noteChange},
+	{"unlinkat", sysUnlinkat, Full, noteChange},
+	{"rename", sysRename, Full, noteChange + "; both under the same one (else EXDEV)"},
+	{"renameat", sysRenameat, Full, noteChange + "; both under the same one (else EXDEV)"},
+	{"renameat2", sysRenameat2, Partial, noteChange + "; RENAME_NOREPLACE; RENAME_EXCHANGE and RENAME_WHITEOUT EINVAL"},
+	{"ftruncate", sysFtruncate, Full, "files opened for writing (under --allow-write); else EINVAL"},
+	{"ftruncate64", sysFtruncate64, Full, "files opened for writing (under --allow-write); else EINVAL"},
+	{"fsync", sysFsync, Full, "host files; pipes and /dev/null EINVAL"},
+	{"fdatasync", sysFsync, Full, "as fsync"},
 	{"readlink", sysReadlink, Partial, "links of the guest's view; /proc and the rest ENOENT"},
 	{"readlinkat", sysReadlinkat, Partial, "links of the guest's view; /proc and the rest ENOENT"},
 	{"access", sysAccess, Full, "in the guest's view; W_OK only under --allow-write"},
@@ -160,7 +179,9 @@ var (
 var abis = []abi{
 	{p: platform.AMD64, number: "rax", args: [6]string{"rdi", "rsi", "rdx", "r10", "r8", "r9"}, result: "rax", errno: NegativeErrno},
 	{p: platform.I386, number: "eax", args: argsI386, result: "eax", errno: NegativeErrno,
-		override: map[string]call{"mmap": {"mmap", sysOldMmap, Partial, "old_mmap: six arguments in memory; as mmap2 otherwise"}}},
+		override: map[string]call{
+			"mmap": {"mmap", sysOldMmap, Partial, "old_mmap: six arguments in memory; as mmap2 otherwise"},
+		}},
 	{p: platform.AArch64, number: "x8", args: argsA64, result: "x0", errno: NegativeErrno},
 	{p: platform.ARMEL, number: "r7", args: argsARM, result: "r0", errno: NegativeErrno, pairAlign: true},
 	{p: platform.ARMHF, number: "r7", args: argsARM, result: "r0", errno: NegativeErrno, pairAlign: true},
