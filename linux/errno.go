@@ -33,6 +33,7 @@ const (
 	ENOSPC       = 28
 	ESPIPE       = 29
 	EROFS        = 30
+	EPIPE        = 32
 	ERANGE       = 34
 	ENAMETOOLONG = 36
 	ENOSYS       = 38

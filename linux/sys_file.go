@@ -23,6 +23,8 @@ const (
 	kindFile
 	kindDir
 	kindNull
+	kindPipeR // the read end of a pipe
+	kindPipeW // the write end
 )
 
 // openFile is an open file description, shared by dup'ed descriptors.
@@ -37,6 +39,7 @@ type openFile struct {
 
 	dir    []dirent // kindDir: the listing getdents reads, nil until the first
 	dirPos int64    // kindDir: the next entry of dir (lseek sets it)
+	pipe   *pipe    // kindPipeR, kindPipeW
 }
 
 type fdEntry struct {
@@ -101,6 +104,7 @@ func (k *Kernel) closeFD(fd int) int64 {
 		if e.of.f != nil {
 			e.of.f.Close()
 		}
+		e.of.pipe.release(e.of.kind)
 	}
 	return 0
 }
@@ -119,6 +123,8 @@ func (k *Kernel) reader(of *openFile) (io.Reader, int64) {
 		return nil, EISDIR
 	case kindNull:
 		return eofReader{}, 0
+	case kindPipeR:
+		return of.pipe, 0
 	}
 	return nil, EBADF
 }
@@ -136,6 +142,8 @@ func (k *Kernel) writer(of *openFile) (io.Writer, int64) {
 		return of.f, 0
 	case kindNull:
 		return io.Discard, 0
+	case kindPipeW:
+		return of.pipe, 0
 	}
 	return nil, EBADF
 }
@@ -191,6 +199,9 @@ func sysRead(k *Kernel, a Args) (int64, error) {
 	if e != 0 {
 		return -e, nil
 	}
+	if ret, err, wait := k.pipeWait(of, a[2]); wait {
+		return ret, err
+	}
 	n := int(min(a[2], maxIO))
 	b, copyBack, e := k.buffer(a[1], n)
 	if e != 0 {
@@ -213,6 +224,9 @@ func sysWrite(k *Kernel, a Args) (int64, error) {
 	w, e := k.writer(of)
 	if e != 0 {
 		return -e, nil
+	}
+	if ret, err, wait := k.pipeWait(of, a[2]); wait {
+		return ret, err
 	}
 	n := int(min(a[2], maxIO))
 	b, _, e := k.buffer(a[1], n)
@@ -271,6 +285,13 @@ func sysReadv(k *Kernel, a Args) (int64, error) {
 	if e != 0 {
 		return -e, nil
 	}
+	var want uint64
+	for _, v := range iov {
+		want += v[1]
+	}
+	if ret, err, wait := k.pipeWait(of, want); wait {
+		return ret, err
+	}
 	var total int64
 	for _, v := range iov {
 		if v[1] == 0 {
@@ -325,6 +346,9 @@ func sysWritev(k *Kernel, a Args) (int64, error) {
 	}
 	if len(all) == 0 {
 		return 0, nil
+	}
+	if ret, err, wait := k.pipeWait(of, uint64(len(all))); wait {
+		return ret, err
 	}
 	return doWrite(w, all), nil
 }
@@ -664,6 +688,9 @@ func sysIoctl(k *Kernel, a Args) (int64, error) {
 		return 0, nil
 	case c.FIONREAD:
 		n := uint64(0)
+		if of.kind == kindPipeR {
+			n = uint64(len(of.pipe.buf))
+		}
 		if of.kind == kindFile {
 			if st, err := of.f.Stat(); err == nil {
 				if pos, err := of.f.Seek(0, io.SeekCurrent); err == nil && st.Size() > pos {

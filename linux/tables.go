@@ -28,6 +28,8 @@ const (
 	noteIDs    = "from the core (Process)"
 	noteDir    = "directories of the guest's view, /dev (with null), AllowWrite directories where they appear; sorted by name"
 	noteChange = "only under --allow-write directories (not one itself); elsewhere EACCES"
+	notePipe   = "in-process; a read or write that would wait for ever stops the run (BlockedError)"
+	notePoll   = "files always ready, stdin per the host, pipes per their buffer; a timeout passes at once; none ready and none can be: stops the run"
 	noteGroup  = "the guest's own group and session (Process.PGID, SID; default its pid); others ESRCH"
 )
 
@@ -79,6 +81,15 @@ var callList = []call{
 	{"ftruncate64", sysFtruncate64, Full, "files opened for writing (under --allow-write); else EINVAL"},
 	{"fsync", sysFsync, Full, "host files; pipes and /dev/null EINVAL"},
 	{"fdatasync", sysFsync, Full, "as fsync"},
+	{"pipe", sysPipe, Full, notePipe},
+	{"pipe2", sysPipe2, Full, notePipe + "; O_CLOEXEC, O_NONBLOCK, O_DIRECT (not packetised)"},
+	{"poll", sysPoll, Full, notePoll},
+	{"ppoll", sysPpoll, Partial, notePoll + "; the signal mask is not applied"},
+	{"ppoll_time64", sysPpoll64, Partial, notePoll + "; the signal mask is not applied"},
+	{"select", sysSelect, Full, notePoll},
+	{"_newselect", sysSelect, Full, notePoll},
+	{"pselect6", sysPselect6, Partial, notePoll + "; the signal mask is not applied"},
+	{"pselect6_time64", sysPselect6_64, Partial, notePoll + "; the signal mask is not applied"},
 	{"readlink", sysReadlink, Partial, "links of the guest's view; /proc and the rest ENOENT"},
 	{"readlinkat", sysReadlinkat, Partial, "links of the guest's view; /proc and the rest ENOENT"},
 	{"access", sysAccess, Full, "in the guest's view; W_OK only under --allow-write"},
@@ -176,22 +187,30 @@ var (
 	argsI386 = [6]string{"ebx", "ecx", "edx", "esi", "edi", "ebp"}
 )
 
+// MIPS's pipe returns the two descriptors in v0 and v1; PowerPC's
+// select takes the old form too (ppc_select).
+var (
+	overrideMIPS = map[string]call{"pipe": {"pipe", sysPipeMIPS, Full, notePipe + "; the descriptors in v0 and v1"}}
+	overridePPC  = map[string]call{"select": {"select", sysPPCSelect, Full, "old select when the first argument is a pointer; " + notePoll}}
+)
+
 var abis = []abi{
 	{p: platform.AMD64, number: "rax", args: [6]string{"rdi", "rsi", "rdx", "r10", "r8", "r9"}, result: "rax", errno: NegativeErrno},
 	{p: platform.I386, number: "eax", args: argsI386, result: "eax", errno: NegativeErrno,
 		override: map[string]call{
-			"mmap": {"mmap", sysOldMmap, Partial, "old_mmap: six arguments in memory; as mmap2 otherwise"},
+			"mmap":   {"mmap", sysOldMmap, Partial, "old_mmap: six arguments in memory; as mmap2 otherwise"},
+			"select": {"select", sysOldSelect, Full, "old_select: five arguments in memory; " + notePoll},
 		}},
 	{p: platform.AArch64, number: "x8", args: argsA64, result: "x0", errno: NegativeErrno},
 	{p: platform.ARMEL, number: "r7", args: argsARM, result: "r0", errno: NegativeErrno, pairAlign: true},
 	{p: platform.ARMHF, number: "r7", args: argsARM, result: "r0", errno: NegativeErrno, pairAlign: true},
-	{p: platform.MIPS, number: "v0", args: argsO32, stackArgs: 16, result: "v0", errno: MIPSErrno, pairAlign: true},
-	{p: platform.MIPSEL, number: "v0", args: argsO32, stackArgs: 16, result: "v0", errno: MIPSErrno, pairAlign: true},
-	{p: platform.MIPS64, number: "v0", args: argsN64, result: "v0", errno: MIPSErrno},
-	{p: platform.MIPS64EL, number: "v0", args: argsN64, result: "v0", errno: MIPSErrno},
-	{p: platform.PPC, number: "r0", args: argsPPC, result: "r3", errno: PPCErrno, pairAlign: true},
-	{p: platform.PPC64, number: "r0", args: argsPPC, result: "r3", errno: PPCErrno},
-	{p: platform.PPC64LE, number: "r0", args: argsPPC, result: "r3", errno: PPCErrno},
+	{p: platform.MIPS, number: "v0", args: argsO32, stackArgs: 16, result: "v0", errno: MIPSErrno, pairAlign: true, override: overrideMIPS},
+	{p: platform.MIPSEL, number: "v0", args: argsO32, stackArgs: 16, result: "v0", errno: MIPSErrno, pairAlign: true, override: overrideMIPS},
+	{p: platform.MIPS64, number: "v0", args: argsN64, result: "v0", errno: MIPSErrno, override: overrideMIPS},
+	{p: platform.MIPS64EL, number: "v0", args: argsN64, result: "v0", errno: MIPSErrno, override: overrideMIPS},
+	{p: platform.PPC, number: "r0", args: argsPPC, result: "r3", errno: PPCErrno, pairAlign: true, override: overridePPC},
+	{p: platform.PPC64, number: "r0", args: argsPPC, result: "r3", errno: PPCErrno, override: overridePPC},
+	{p: platform.PPC64LE, number: "r0", args: argsPPC, result: "r3", errno: PPCErrno, override: overridePPC},
 }
 
 func init() {
