@@ -32,9 +32,10 @@ import (
 //
 // Errors: a path whose ".." would climb above the guest's "/" (directly
 // or through a link), any path when there is no sysroot, and any open
-// for writing (O_WRONLY, O_RDWR, O_CREAT, O_TRUNC) outside an AllowWrite
-// directory fail with EACCES: "permission denied" is what a confined
-// process should conclude, and it is what the issue asks for. (A real
+// for writing (O_WRONLY, O_RDWR, O_CREAT, O_TRUNC) or change to the tree
+// (mkdir, unlink, rmdir, rename) outside an AllowWrite directory fail
+// with EACCES: "permission denied" is what a confined process should
+// conclude, and it is what the issue asks for. (A real
 // chroot would clamp ".." at the root, and a read-only mount would say
 // EROFS; we prefer one errno that says "not allowed" for every refusal.)
 // A path that simply does not exist in the guest's tree is ENOENT.

@@ -231,6 +231,14 @@ func TestSelect(t *testing.T) {
 		r.want(r.call("write", wr, memBase, 1), 1, "write to the pipe")
 		r.fdset(rs, rd)
 		r.want(sel(wr+1), 1, "select: the pipe has data")
+		if r.p.Machine == platform.PPC.Machine || r.p.Machine == platform.PPC64.Machine {
+			// PowerPC's select: the old form when the first argument is a pointer.
+			r.fdset(rs, rd)
+			r.putWords(tv, w, 0, 0)
+			r.putWords(memBase+0x500, w, rd+1, rs, 0, 0, tv)
+			r.want(r.call("select", memBase+0x500), 1, "ppc select, old form")
+			r.want(r.call("select", rd+1, rs, 0, 0, tv), 1, "ppc select, new form")
+		}
 		r.fdset(rs, 9)
 		r.want(sel(10), -linux.EBADF, "select on fd 9")
 		r.want(r.call("pselect6", 10, 0x1000, 0, 0, 0, 0), -linux.EFAULT, "pselect6(unmapped set)")
