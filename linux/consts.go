@@ -23,6 +23,9 @@ type abiConsts struct {
 	MREMAP_MAYMOVE, MREMAP_FIXED                                           uint64
 	TCGETS, TIOCGWINSZ, FIONREAD, SIZEOF_TERMIOS                           uint64
 	SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK                                    uint64
+
+	AT_REMOVEDIR, RENAME_NOREPLACE, RENAME_EXCHANGE, RENAME_WHITEOUT, O_DIRECT   uint64
+	POLLIN, POLLPRI, POLLOUT, POLLERR, POLLHUP, POLLNVAL, POLLRDNORM, POLLWRNORM uint64
 }
 
 var constsByPlatform = map[string]*abiConsts{}

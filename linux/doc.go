@@ -15,7 +15,8 @@
 // Errors the guest should see (EBADF...) are returned to the guest as
 // errno values, translated to the platform's numbering. Failures of the
 // host, unsupported calls and things a single-threaded emulation cannot
-// do (a futex wait nobody can wake, a signal to a handler) are Go errors
+// do (a futex wait nobody can wake, a read of a pipe nobody can fill, a
+// signal to a handler) are Go errors
 // that stop the run: [UnsupportedError] names the call and the pc.
 //
 // Terms: the guest is the emulated process; the host is this program and

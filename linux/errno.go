@@ -22,6 +22,7 @@ const (
 	EACCES       = 13
 	EFAULT       = 14
 	EEXIST       = 17
+	EXDEV        = 18
 	ENODEV       = 19
 	ENOTDIR      = 20
 	EISDIR       = 21
@@ -32,6 +33,7 @@ const (
 	ENOSPC       = 28
 	ESPIPE       = 29
 	EROFS        = 30
+	EPIPE        = 32
 	ERANGE       = 34
 	ENAMETOOLONG = 36
 	ENOSYS       = 38

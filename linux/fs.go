@@ -18,7 +18,10 @@ import (
 // to restore file-backed text). Each directory of Process.AllowWrite
 // appears in the guest at its own absolute path, read-write (a bind
 // mount over the sysroot). "/dev/null" always exists and is always
-// writable. The guest's working directory is "/".
+// writable; "/dev" is a directory that holds it (the sysroot's /dev when
+// there is one, else a directory of the layer's own). The guest's
+// working directory starts at "/" (chdir and fchdir change it; relative
+// paths start there).
 //
 // The layer resolves guest paths itself, one component at a time: ".."
 // and symbolic links are followed in the guest's tree (an absolute link
@@ -29,9 +32,10 @@ import (
 //
 // Errors: a path whose ".." would climb above the guest's "/" (directly
 // or through a link), any path when there is no sysroot, and any open
-// for writing (O_WRONLY, O_RDWR, O_CREAT, O_TRUNC) outside an AllowWrite
-// directory fail with EACCES: "permission denied" is what a confined
-// process should conclude, and it is what the issue asks for. (A real
+// for writing (O_WRONLY, O_RDWR, O_CREAT, O_TRUNC) or change to the tree
+// (mkdir, unlink, rmdir, rename) outside an AllowWrite directory fail
+// with EACCES: "permission denied" is what a confined process should
+// conclude, and it is what the issue asks for. (A real
 // chroot would clamp ".." at the root, and a read-only mount would say
 // EROFS; we prefer one errno that says "not allowed" for every refusal.)
 // A path that simply does not exist in the guest's tree is ENOENT.
@@ -46,6 +50,7 @@ type resolved struct {
 	rel      string // path under mount, "." for the mount itself
 	writable bool   // under an AllowWrite directory
 	devNull  bool
+	devDir   bool // "/dev" when the sysroot has none: the layer's own directory
 	exists   bool
 	info     os.FileInfo // Lstat of the final component, when it exists
 }
@@ -113,8 +118,8 @@ func (k *Kernel) resolve(base, p string, followLast bool) (*resolved, int64) {
 		last := len(todo) == 0 || allEmpty(todo)
 		cand := append(done[:len(done):len(done)], c)
 		guest := "/" + strings.Join(cand, "/")
-		if !last && k.aboveMount(guest) {
-			done = cand // a directory on the way to an AllowWrite directory
+		if (!last && k.aboveMount(guest)) || (guest == "/dev" && k.ownDev()) {
+			done = cand // a directory on the way to an AllowWrite directory, or /dev
 			continue
 		}
 		mount, rel, _, ok := k.mountOf(guest)
@@ -153,6 +158,9 @@ func (k *Kernel) resolve(base, p string, followLast bool) (*resolved, int64) {
 	if guest == "/dev/null" {
 		return &resolved{guest: guest, devNull: true, exists: true, writable: true}, 0
 	}
+	if guest == "/dev" && k.ownDev() {
+		return &resolved{guest: guest, devDir: true, exists: true}, 0
+	}
 	mount, rel, writable, ok := k.mountOf(guest)
 	if !ok {
 		return nil, EACCES
@@ -165,6 +173,16 @@ func (k *Kernel) resolve(base, p string, followLast bool) (*resolved, int64) {
 		}
 	}
 	return r, 0
+}
+
+// ownDev reports whether "/dev" is the layer's own directory: the
+// sysroot has no directory /dev (or there is no sysroot).
+func (k *Kernel) ownDev() bool {
+	if k.proc.Sysroot == "" {
+		return true
+	}
+	fi, err := os.Stat(filepath.Join(k.proc.Sysroot, "dev"))
+	return err != nil || !fi.IsDir()
 }
 
 // aboveMount reports whether a guest directory is a proper ancestor of
@@ -252,12 +270,20 @@ func hostErrno(err error) int64 {
 	return EIO
 }
 
+// workDir is the guest's working directory ("/" until chdir).
+func (k *Kernel) workDir() string {
+	if k.cwd == "" {
+		return "/"
+	}
+	return k.cwd
+}
+
 // dirBase returns the guest directory a path relative to dirfd starts
 // from: the working directory for AT_FDCWD, else the directory the fd
 // names.
 func (k *Kernel) dirBase(dirfd uint64) (string, int64) {
 	if k.sfd(dirfd) == int64(int32(k.c.AT_FDCWD)) {
-		return "/", 0
+		return k.workDir(), 0
 	}
 	e := k.fds[int(k.sfd(dirfd))]
 	if e == nil {

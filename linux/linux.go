@@ -54,6 +54,10 @@ type Process struct {
 	PID, TID, PPID       int // getpid is PID (the thread group), gettid TID
 	UID, EUID, GID, EGID int
 
+	// PGID and SID are the process group and session (the core's
+	// prpsinfo has them); 0 means PID: the guest leads its own.
+	PGID, SID int
+
 	// Sysroot is the host directory the guest sees as "/", read-only;
 	// "" means the guest sees no files at all (only /dev/null).
 	Sysroot string
@@ -203,6 +207,9 @@ type Kernel struct {
 	tidAddress uint64         // set_tid_address
 	robustList [2]uint64      // set_robust_list head and length
 	rlimits    map[string][2]uint64
+
+	cwd   string // the working directory, a clean absolute guest path; "" is "/"
+	umask uint64
 }
 
 // NewKernel binds a platform's table to an environment.

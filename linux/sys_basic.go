@@ -197,7 +197,11 @@ type BlockedError struct {
 }
 
 func (e *BlockedError) Error() string {
-	return fmt.Sprintf("%s at %#x would block forever: the guest runs one thread, and no other can wake it", e.Call, e.Addr)
+	at := ""
+	if e.Addr != 0 {
+		at = fmt.Sprintf(" at %#x", e.Addr)
+	}
+	return fmt.Sprintf("%s%s would block forever: the guest runs one thread, and no other can wake it", e.Call, at)
 }
 
 // Futex operations (linux/futex.h, the same on every platform).

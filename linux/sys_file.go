@@ -23,6 +23,8 @@ const (
 	kindFile
 	kindDir
 	kindNull
+	kindPipeR // the read end of a pipe
+	kindPipeW // the write end
 )
 
 // openFile is an open file description, shared by dup'ed descriptors.
@@ -34,6 +36,10 @@ type openFile struct {
 	read  bool     // opened for reading
 	wr    bool     // opened for writing (and allowed to)
 	refs  int
+
+	dir    []dirent // kindDir: the listing getdents reads, nil until the first
+	dirPos int64    // kindDir: the next entry of dir (lseek sets it)
+	pipe   *pipe    // kindPipeR, kindPipeW
 }
 
 type fdEntry struct {
@@ -52,6 +58,7 @@ func (k *Kernel) init() {
 		2: {of: &openFile{kind: kindStderr, guest: "/dev/stderr", wr: true, refs: 1, flags: k.c.O_WRONLY}},
 	}
 	k.brkLo, k.brkHi, k.brk = k.proc.BrkStart, k.proc.BrkEnd, k.proc.BrkEnd
+	k.cwd, k.umask = "/", 0o022
 	k.sigactions = map[int][]byte{}
 	k.sigmask = make([]byte, k.sigsetSize())
 	k.altstack = k.initialAltstack()
@@ -93,8 +100,11 @@ func (k *Kernel) closeFD(fd int) int64 {
 	}
 	delete(k.fds, fd)
 	e.of.refs--
-	if e.of.refs == 0 && e.of.f != nil {
-		e.of.f.Close()
+	if e.of.refs == 0 {
+		if e.of.f != nil {
+			e.of.f.Close()
+		}
+		e.of.pipe.release(e.of.kind)
 	}
 	return 0
 }
@@ -113,6 +123,8 @@ func (k *Kernel) reader(of *openFile) (io.Reader, int64) {
 		return nil, EISDIR
 	case kindNull:
 		return eofReader{}, 0
+	case kindPipeR:
+		return of.pipe, 0
 	}
 	return nil, EBADF
 }
@@ -130,6 +142,8 @@ func (k *Kernel) writer(of *openFile) (io.Writer, int64) {
 		return of.f, 0
 	case kindNull:
 		return io.Discard, 0
+	case kindPipeW:
+		return of.pipe, 0
 	}
 	return nil, EBADF
 }
@@ -185,6 +199,9 @@ func sysRead(k *Kernel, a Args) (int64, error) {
 	if e != 0 {
 		return -e, nil
 	}
+	if ret, err, wait := k.pipeWait(of, a[2]); wait {
+		return ret, err
+	}
 	n := int(min(a[2], maxIO))
 	b, copyBack, e := k.buffer(a[1], n)
 	if e != 0 {
@@ -207,6 +224,9 @@ func sysWrite(k *Kernel, a Args) (int64, error) {
 	w, e := k.writer(of)
 	if e != 0 {
 		return -e, nil
+	}
+	if ret, err, wait := k.pipeWait(of, a[2]); wait {
+		return ret, err
 	}
 	n := int(min(a[2], maxIO))
 	b, _, e := k.buffer(a[1], n)
@@ -265,6 +285,13 @@ func sysReadv(k *Kernel, a Args) (int64, error) {
 	if e != 0 {
 		return -e, nil
 	}
+	var want uint64
+	for _, v := range iov {
+		want += v[1]
+	}
+	if ret, err, wait := k.pipeWait(of, want); wait {
+		return ret, err
+	}
 	var total int64
 	for _, v := range iov {
 		if v[1] == 0 {
@@ -319,6 +346,9 @@ func sysWritev(k *Kernel, a Args) (int64, error) {
 	}
 	if len(all) == 0 {
 		return 0, nil
+	}
+	if ret, err, wait := k.pipeWait(of, uint64(len(all))); wait {
+		return ret, err
 	}
 	return doWrite(w, all), nil
 }
@@ -400,6 +430,9 @@ func (k *Kernel) seek(fd uint64, off int64, whence uint64) int64 {
 	}
 	if whence > 2 {
 		return -EINVAL
+	}
+	if of.kind == kindDir {
+		return k.seekDir(of, off, whence)
 	}
 	f := k.hostFile(of)
 	if f == nil {
@@ -487,10 +520,16 @@ func (k *Kernel) openat(dirfd uint64, pathAddr, flags, mode uint64) int64 {
 	if r.devNull {
 		return k.newFD(&openFile{kind: kindNull, guest: r.guest, flags: flags, read: read, wr: write, refs: 1}, cloexec, 0)
 	}
+	if r.devDir {
+		if write {
+			return -EISDIR
+		}
+		return k.newFD(&openFile{kind: kindDir, guest: r.guest, flags: flags, read: read, refs: 1}, cloexec, 0)
+	}
 	if e := r.permit(write, flags&c.O_CREAT != 0, flags&c.O_DIRECTORY != 0); e != 0 {
 		return -e
 	}
-	f, e := r.open(hostFlags, os.FileMode(mode&0o777&^0o022))
+	f, e := r.open(hostFlags, os.FileMode(mode&0o777&^k.umask))
 	if e != 0 {
 		return -e
 	}
@@ -649,6 +688,9 @@ func sysIoctl(k *Kernel, a Args) (int64, error) {
 		return 0, nil
 	case c.FIONREAD:
 		n := uint64(0)
+		if of.kind == kindPipeR {
+			n = uint64(len(of.pipe.buf))
+		}
 		if of.kind == kindFile {
 			if st, err := of.f.Stat(); err == nil {
 				if pos, err := of.f.Seek(0, io.SeekCurrent); err == nil && st.Size() > pos {
@@ -664,12 +706,9 @@ func sysIoctl(k *Kernel, a Args) (int64, error) {
 	return -ENOTTY, nil
 }
 
-// guestCwd is the guest's working directory.
-const guestCwd = "/"
-
 // sysGetcwd: getcwd(buf, size) returns the length written, NUL included.
 func sysGetcwd(k *Kernel, a Args) (int64, error) {
-	b := append([]byte(guestCwd), 0)
+	b := append([]byte(k.workDir()), 0)
 	if a[1] < uint64(len(b)) {
 		return -ERANGE, nil
 	}
@@ -695,8 +734,8 @@ func (k *Kernel) readlinkat(dirfd, pathAddr, buf, size uint64) int64 {
 	if e != 0 {
 		return -e
 	}
-	if !r.exists || r.devNull {
-		if r.devNull {
+	if !r.exists || r.devNull || r.devDir {
+		if r.devNull || r.devDir {
 			return -EINVAL
 		}
 		return -ENOENT
@@ -747,8 +786,8 @@ func (k *Kernel) faccessat(dirfd, pathAddr, mode, flags uint64) int64 {
 	if !r.exists {
 		return -ENOENT
 	}
-	if r.devNull {
-		if mode&1 != 0 {
+	if r.devNull || r.devDir {
+		if (r.devNull && mode&1 != 0) || (r.devDir && mode&2 != 0) {
 			return -EACCES
 		}
 		return 0

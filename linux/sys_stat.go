@@ -21,6 +21,14 @@ type statInfo struct {
 const (
 	sIFIFO = 0o010000
 	sIFCHR = 0o020000
+	sIFDIR = 0o040000
+)
+
+// Inode numbers of the layer's own files: /dev and /dev/null (the
+// numbers devtmpfs gives them).
+const (
+	devIno  = 1
+	nullIno = 4
 )
 
 func fromHost(st *syscall.Stat_t) *statInfo {
@@ -46,7 +54,10 @@ func infoOf(fi fs.FileInfo) (*statInfo, int64) {
 // device 1:3.
 func (k *Kernel) statFD(of *openFile) (*statInfo, int64) {
 	if of.kind == kindNull {
-		return &statInfo{mode: sIFCHR | 0o666, nlink: 1, rdev: 1<<8 | 3, blksize: 4096}, 0
+		return &statInfo{ino: nullIno, mode: sIFCHR | 0o666, nlink: 1, rdev: 1<<8 | 3, blksize: 4096}, 0
+	}
+	if of.kind == kindDir && of.f == nil { // the layer's own /dev
+		return &statInfo{ino: devIno, mode: sIFDIR | 0o755, nlink: 2, blksize: 4096}, 0
 	}
 	if f := k.hostFile(of); f != nil {
 		fi, err := f.Stat()
@@ -86,6 +97,9 @@ func (k *Kernel) statPath(dirfd, pathAddr uint64, nofollow, emptyPath bool) (*st
 	}
 	if r.devNull {
 		return k.statFD(&openFile{kind: kindNull})
+	}
+	if r.devDir {
+		return k.statFD(&openFile{kind: kindDir})
 	}
 	if !r.exists {
 		return nil, ENOENT

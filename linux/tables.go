@@ -26,6 +26,11 @@ const (
 	noteFD     = "standard streams, files of the guest's view, /dev/null"
 	noteSleep  = "returns at once (no time passes)"
 	noteIDs    = "from the core (Process)"
+	noteDir    = "directories of the guest's view, /dev (with null), AllowWrite directories where they appear; sorted by name"
+	noteChange = "only under --allow-write directories (not one itself); elsewhere EACCES"
+	notePipe   = "in-process; a read or write that would wait for ever stops the run (BlockedError)"
+	notePoll   = "files always ready, stdin per the host, pipes per their buffer; a timeout passes at once; none ready and none can be: stops the run"
+	noteGroup  = "the guest's own group and session (Process.PGID, SID; default its pid); others ESRCH"
 )
 
 // callList is every system call the layer implements, by name. A
@@ -38,8 +43,8 @@ var callList = []call{
 	{"writev", sysWritev, Full, noteFD + "; one host write per call"},
 	{"pread64", sysPread64, Full, "files; streams ESPIPE"},
 	{"pwrite64", sysPwrite64, Full, "files opened for writing under --allow-write"},
-	{"lseek", sysLseek, Full, "streams that are not host files are pipes: ESPIPE"},
-	{"_llseek", sysLseek2, Full, "streams that are not host files are pipes: ESPIPE"},
+	{"lseek", sysLseek, Full, "streams that are not host files are pipes: ESPIPE; directories move among their entries"},
+	{"_llseek", sysLseek2, Full, "streams that are not host files are pipes: ESPIPE; directories move among their entries"},
 	{"open", sysOpen, Partial, noteOpen},
 	{"openat", sysOpenat, Partial, noteOpen},
 	{"close", sysClose, Full, ""},
@@ -58,7 +63,33 @@ var callList = []call{
 	{"lstat64", sysLstat64, Full, noteStat64},
 	{"fstatat64", sysFstatat64, Full, noteStat64},
 	{"statx", sysStatx, Partial, "basic stats whatever the mask (no btime, mnt_id)"},
-	{"getcwd", sysGetcwd, Full, "the guest's working directory is /"},
+	{"getcwd", sysGetcwd, Full, "the guest's working directory (/ until chdir)"},
+	{"chdir", sysChdir, Full, "in the guest's view; relative paths of every call start there"},
+	{"fchdir", sysFchdir, Full, "a directory the guest opened"},
+	{"umask", sysUmask, Full, "applied to files and directories the guest creates (starts 022)"},
+	{"getdents64", sysGetdents64, Full, noteDir},
+	{"getdents", sysGetdents, Full, noteDir + "; struct linux_dirent of the ABI's longs"},
+	{"mkdir", sysMkdir, Full, noteChange},
+	{"mkdirat", sysMkdirat, Full, noteChange},
+	{"rmdir", sysRmdir, Full, noteChange},
+	{"unlink", sysUnlink, Full, noteChange},
+	{"unlinkat", sysUnlinkat, Full, noteChange},
+	{"rename", sysRename, Full, noteChange + "; both under the same one (else EXDEV)"},
+	{"renameat", sysRenameat, Full, noteChange + "; both under the same one (else EXDEV)"},
+	{"renameat2", sysRenameat2, Partial, noteChange + "; RENAME_NOREPLACE; RENAME_EXCHANGE and RENAME_WHITEOUT EINVAL"},
+	{"ftruncate", sysFtruncate, Full, "files opened for writing (under --allow-write); else EINVAL"},
+	{"ftruncate64", sysFtruncate64, Full, "files opened for writing (under --allow-write); else EINVAL"},
+	{"fsync", sysFsync, Full, "host files; pipes and /dev/null EINVAL"},
+	{"fdatasync", sysFsync, Full, "as fsync"},
+	{"pipe", sysPipe, Full, notePipe},
+	{"pipe2", sysPipe2, Full, notePipe + "; O_CLOEXEC, O_NONBLOCK, O_DIRECT (not packetised)"},
+	{"poll", sysPoll, Full, notePoll},
+	{"ppoll", sysPpoll, Partial, notePoll + "; the signal mask is not applied"},
+	{"ppoll_time64", sysPpoll64, Partial, notePoll + "; the signal mask is not applied"},
+	{"select", sysSelect, Full, notePoll},
+	{"_newselect", sysSelect, Full, notePoll},
+	{"pselect6", sysPselect6, Partial, notePoll + "; the signal mask is not applied"},
+	{"pselect6_time64", sysPselect6_64, Partial, notePoll + "; the signal mask is not applied"},
 	{"readlink", sysReadlink, Partial, "links of the guest's view; /proc and the rest ENOENT"},
 	{"readlinkat", sysReadlinkat, Partial, "links of the guest's view; /proc and the rest ENOENT"},
 	{"access", sysAccess, Full, "in the guest's view; W_OK only under --allow-write"},
@@ -90,6 +121,14 @@ var callList = []call{
 	{"getgid32", sysGetgid, Full, noteIDs},
 	{"getegid32", sysGetegid, Full, noteIDs},
 	{"uname", sysUname, Full, "fixed: Linux smallworld 6.1.0-smallworld, the platform's machine"},
+	{"sysinfo", sysSysinfo, Full, "fixed (linux.Sysinfo): up 3600 s, 1 GiB RAM, 512 MiB free, no swap, no load, 1 process"},
+	{"getrusage", sysGetrusage, Full, "no time, faults or switches; ru_maxrss the guest's mapped memory"},
+	{"times", sysTimes, Full, "no CPU time; returns the uptime (linux.Sysinfo) in ticks of 1/100 s"},
+	{"sched_getaffinity", sysSchedGetaffinity, Full, "one CPU, CPU 0"},
+	{"getpgrp", sysGetpgrp, Full, noteGroup},
+	{"getpgid", sysGetpgid, Full, noteGroup},
+	{"getsid", sysGetsid, Full, noteGroup},
+	{"setpgid", sysSetpgid, Partial, "succeeds for the guest's own group, changing nothing; another group EPERM, another process ESRCH"},
 
 	{"rt_sigaction", sysRtSigaction, Partial, "recorded; no signal is delivered to a handler"},
 	{"rt_sigprocmask", sysRtSigprocmask, Partial, "recorded; blocked signals stay pending forever"},
@@ -148,20 +187,30 @@ var (
 	argsI386 = [6]string{"ebx", "ecx", "edx", "esi", "edi", "ebp"}
 )
 
+// MIPS's pipe returns the two descriptors in v0 and v1; PowerPC's
+// select takes the old form too (ppc_select).
+var (
+	overrideMIPS = map[string]call{"pipe": {"pipe", sysPipeMIPS, Full, notePipe + "; the descriptors in v0 and v1"}}
+	overridePPC  = map[string]call{"select": {"select", sysPPCSelect, Full, "old select when the first argument is a pointer; " + notePoll}}
+)
+
 var abis = []abi{
 	{p: platform.AMD64, number: "rax", args: [6]string{"rdi", "rsi", "rdx", "r10", "r8", "r9"}, result: "rax", errno: NegativeErrno},
 	{p: platform.I386, number: "eax", args: argsI386, result: "eax", errno: NegativeErrno,
-		override: map[string]call{"mmap": {"mmap", sysOldMmap, Partial, "old_mmap: six arguments in memory; as mmap2 otherwise"}}},
+		override: map[string]call{
+			"mmap":   {"mmap", sysOldMmap, Partial, "old_mmap: six arguments in memory; as mmap2 otherwise"},
+			"select": {"select", sysOldSelect, Full, "old_select: five arguments in memory; " + notePoll},
+		}},
 	{p: platform.AArch64, number: "x8", args: argsA64, result: "x0", errno: NegativeErrno},
 	{p: platform.ARMEL, number: "r7", args: argsARM, result: "r0", errno: NegativeErrno, pairAlign: true},
 	{p: platform.ARMHF, number: "r7", args: argsARM, result: "r0", errno: NegativeErrno, pairAlign: true},
-	{p: platform.MIPS, number: "v0", args: argsO32, stackArgs: 16, result: "v0", errno: MIPSErrno, pairAlign: true},
-	{p: platform.MIPSEL, number: "v0", args: argsO32, stackArgs: 16, result: "v0", errno: MIPSErrno, pairAlign: true},
-	{p: platform.MIPS64, number: "v0", args: argsN64, result: "v0", errno: MIPSErrno},
-	{p: platform.MIPS64EL, number: "v0", args: argsN64, result: "v0", errno: MIPSErrno},
-	{p: platform.PPC, number: "r0", args: argsPPC, result: "r3", errno: PPCErrno, pairAlign: true},
-	{p: platform.PPC64, number: "r0", args: argsPPC, result: "r3", errno: PPCErrno},
-	{p: platform.PPC64LE, number: "r0", args: argsPPC, result: "r3", errno: PPCErrno},
+	{p: platform.MIPS, number: "v0", args: argsO32, stackArgs: 16, result: "v0", errno: MIPSErrno, pairAlign: true, override: overrideMIPS},
+	{p: platform.MIPSEL, number: "v0", args: argsO32, stackArgs: 16, result: "v0", errno: MIPSErrno, pairAlign: true, override: overrideMIPS},
+	{p: platform.MIPS64, number: "v0", args: argsN64, result: "v0", errno: MIPSErrno, override: overrideMIPS},
+	{p: platform.MIPS64EL, number: "v0", args: argsN64, result: "v0", errno: MIPSErrno, override: overrideMIPS},
+	{p: platform.PPC, number: "r0", args: argsPPC, result: "r3", errno: PPCErrno, pairAlign: true, override: overridePPC},
+	{p: platform.PPC64, number: "r0", args: argsPPC, result: "r3", errno: PPCErrno, override: overridePPC},
+	{p: platform.PPC64LE, number: "r0", args: argsPPC, result: "r3", errno: PPCErrno, override: overridePPC},
 }
 
 func init() {

@@ -26,6 +26,9 @@ func (p *Process) OpenFile(guest string, flag int, perm os.FileMode) (*os.File, 
 	if r.devNull {
 		return os.OpenFile(os.DevNull, flag&^(os.O_CREATE|os.O_EXCL|os.O_TRUNC), 0)
 	}
+	if r.devDir {
+		return nil, syscall.EISDIR
+	}
 	write := flag&(os.O_WRONLY|os.O_RDWR|os.O_CREATE|os.O_TRUNC|os.O_APPEND) != 0
 	if e := r.permit(write, flag&os.O_CREATE != 0, false); e != 0 {
 		return nil, syscall.Errno(e)
