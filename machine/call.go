@@ -39,10 +39,11 @@ func (m *Machine) Call(addr uint64, maxInsns uint64, args ...uint64) (uint64, er
 	defer func() { m.CPU, m.exits, m.MaxInsns = saved, savedExits, savedMax }()
 
 	sp := m.scratch.End() - 4096 // 16-byte aligned, room above for stack arguments
-	if err := m.setCall(conv, addr, ret, sp, args, m.CPU.Set); err != nil {
+	pc, err := m.setCall(conv, addr, ret, sp, args, m.CPU.Set)
+	if err != nil {
 		return 0, err
 	}
-	m.CPU.SetPC(addr &^ 1)
+	m.CPU.SetPC(pc &^ 1)
 	if addr&1 != 0 && m.Platform.ModeReg != "" { // a Thumb function
 		v, _ := m.CPU.Get(m.Platform.ModeReg)
 		_ = m.CPU.Set(m.Platform.ModeReg, v|m.Platform.ThumbMask)
@@ -101,8 +102,10 @@ func (m *Machine) ensureScratch() error {
 // (16-byte aligned, with room above it for stack arguments): stack
 // arguments, register arguments and the return address as the
 // convention passes them, and the entry register position-independent
-// code expects. set writes a register.
-func (m *Machine) setCall(conv *model.Conv, addr, ret, sp uint64, args []uint64, set func(string, uint64) error) error {
+// code expects. set writes a register. It returns where the call
+// starts: addr, or on ELFv1 the entry of the descriptor addr points to
+// (whose TOC and environment it sets; funcdesc.go).
+func (m *Machine) setCall(conv *model.Conv, addr, ret, sp uint64, args []uint64, set func(string, uint64) error) (uint64, error) {
 	w := uint64(m.Platform.WordSize)
 	if len(args) > len(conv.IntArgs) {
 		for i, a := range args[len(conv.IntArgs):] {
@@ -113,7 +116,7 @@ func (m *Machine) setCall(conv *model.Conv, addr, ret, sp uint64, args []uint64,
 				at -= w
 			}
 			if err := m.Memory.PutUint(at, int(w), a); err != nil {
-				return err
+				return 0, err
 			}
 		}
 	}
@@ -122,28 +125,28 @@ func (m *Machine) setCall(conv *model.Conv, addr, ret, sp uint64, args []uint64,
 			break
 		}
 		if err := set(conv.IntArgs[i], a); err != nil {
-			return err
+			return 0, err
 		}
 	}
 	if m.Platform.LR != "" {
 		if err := set(m.Platform.LR, ret); err != nil {
-			return err
+			return 0, err
 		}
 	} else {
 		sp -= w // a call pushes the return address
 		if err := m.Memory.PutUint(sp, int(w), ret); err != nil {
-			return err
+			return 0, err
 		}
 	}
 	if err := set(m.Platform.SP, sp); err != nil {
-		return err
+		return 0, err
 	}
 	if r, ok := entryReg[m.Platform.Name]; ok {
 		if err := set(r, addr); err != nil {
-			return err
+			return 0, err
 		}
 	}
-	return nil
+	return m.codeAddr(addr, set)
 }
 
 // errGuestStopped ends a model whose guest callback ended the run (it
@@ -189,11 +192,12 @@ func (e *Env) CallGuest(fn uint64, args ...uint64) (uint64, error) {
 	// 16-byte aligned, with room for stack arguments above.
 	sp = (sp - 512 - uint64(len(args))*uint64(m.Platform.WordSize)) &^ 15
 	ret := m.scratch.Start
-	if err := m.setCall(conv, fn, ret, sp, args, e.SetReg); err != nil {
+	pc, err := m.setCall(conv, fn, ret, sp, args, e.SetReg)
+	if err != nil {
 		return 0, fmt.Errorf("call %#x: %w", fn, err)
 	}
 	e.depth++
-	err = e.eng.Start(fn, emu.StartOptions{Count: m.MaxInsns})
+	err = e.eng.Start(pc, emu.StartOptions{Count: m.MaxInsns})
 	e.depth--
 	if e.stop != nil {
 		_ = e.eng.Stop() // the outer run ends too

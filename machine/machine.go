@@ -230,7 +230,19 @@ func (m *Machine) HookSlot(slot uint64, mdl *model.Model) (uint64, error) {
 		return 0, err
 	}
 	orig, _ := m.Memory.Uint(slot, m.Platform.WordSize)
-	if err := m.Memory.PutUint(slot, m.Platform.WordSize, stub); err != nil {
+	target := stub
+	// ELFv1: a slot holding a descriptor's address (a function pointer,
+	// not a PLT entry's copied entry word) gets one for the stub, with
+	// the original's TOC and environment.
+	if d, ok, err := m.descAt(orig); err != nil {
+		return 0, fmt.Errorf("hook %s through slot %#x: %w", mdl.Name, slot, err)
+	} else if ok {
+		d.entry = stub
+		if target, err = m.newStubDesc(d); err != nil {
+			return 0, err
+		}
+	}
+	if err := m.Memory.PutUint(slot, m.Platform.WordSize, target); err != nil {
 		return 0, fmt.Errorf("hook %s through slot %#x: %w", mdl.Name, slot, err)
 	}
 	if t := m.realFunction(mdl.Name, orig); t != 0 {

@@ -327,6 +327,8 @@ func (m *Machine) writeRegs(eng emu.Engine) error {
 // processState is register state every Linux process of a platform has
 // that no core records. ARM: FPEXC.EN turns the VFP/NEON unit on, as the
 // kernel does at exec (Unicorn's CPACR already grants cp10 and cp11).
+// PPC64: a machine not made from a core gets the MSR mode bits a process
+// runs with (a core's MSR has them).
 var processState = map[string][]struct {
 	Reg string
 	Val uint64
@@ -334,6 +336,9 @@ var processState = map[string][]struct {
 	"aarch64": {{"cpacr_el1", 3<<20 | 3<<16}}, // FPEN and ZEN: no FP/SIMD or SVE traps
 	"armel":   {{"fpexc", 1 << 30}},
 	"armhf":   {{"fpexc", 1 << 30}},
+	// PPC64: MSR.SF (64-bit mode); ppc64le also MSR.LE (little-endian).
+	"ppc64":   {{"msr", 1 << 63}},
+	"ppc64le": {{"msr", 1<<63 | 1}},
 }
 
 // setProcessState gives c the platform's processState where nothing
@@ -621,5 +626,9 @@ func (m *Machine) decline(env *Env, addr uint64) error {
 			return err
 		}
 	}
-	return env.SetReg(m.Platform.PC, t)
+	pc, err := m.codeAddr(t, env.SetReg)
+	if err != nil {
+		return err
+	}
+	return env.SetReg(m.Platform.PC, pc)
 }

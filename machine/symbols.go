@@ -153,7 +153,13 @@ func (m *Machine) HookFunction(name string, mdl *model.Model) ([]SymbolRef, erro
 		case r.Kind == IFunc:
 			return nil, fmt.Errorf("%s in %s is an IFUNC (its symbol is the resolver): hook it where it is imported", name, r.Module)
 		case r.Kind == Definition && r.Func:
-			if err := m.HookModel(r.Addr, mdl); err != nil {
+			at := r.Addr
+			if d, ok, err := m.descAt(at); err != nil {
+				return nil, err
+			} else if ok {
+				at = d.entry // ELFv1: the symbol is the descriptor
+			}
+			if err := m.HookModel(at, mdl); err != nil {
 				return nil, err
 			}
 			return []SymbolRef{r}, nil

@@ -49,6 +49,11 @@ type Platform struct {
 
 	// HardFloat distinguishes armhf from armel (both are EM_ARM).
 	HardFloat bool
+	// FuncDescs: a function pointer is the address of a descriptor, three
+	// words {entry, TOC (r2), environment (r11)}, and a function symbol's
+	// value is its descriptor's address (the ppc64 ELFv1 ABI, big-endian
+	// ppc64; ELFv2, ppc64le, has none).
+	FuncDescs bool
 	// Executable is false where the engine (Unicorn 2.0.1) cannot run
 	// the ISA: load and inspect work, run does not.
 	Executable bool
@@ -113,10 +118,10 @@ var (
 		Return: []byte{0x4e, 0x80, 0x00, 0x20}, Trap: []byte{0x7f, 0xe0, 0x00, 0x08}, PageSize: 4096, Executable: true}
 	PPC64 = &Platform{Name: "ppc64", Machine: elf.EM_PPC64, Class: elf.ELFCLASS64, ByteOrder: be, WordSize: 8,
 		PC: "pc", SP: "r1", LR: "lr", Ret: "r3",
-		Return: []byte{0x4e, 0x80, 0x00, 0x20}, Trap: []byte{0x7f, 0xe0, 0x00, 0x08}, PageSize: 4096}
+		Return: []byte{0x4e, 0x80, 0x00, 0x20}, Trap: []byte{0x7f, 0xe0, 0x00, 0x08}, PageSize: 4096, Executable: true, FuncDescs: true}
 	PPC64LE = &Platform{Name: "ppc64le", Machine: elf.EM_PPC64, Class: elf.ELFCLASS64, ByteOrder: le, WordSize: 8,
 		PC: "pc", SP: "r1", LR: "lr", Ret: "r3",
-		Return: []byte{0x20, 0x00, 0x80, 0x4e}, Trap: []byte{0x08, 0x00, 0xe0, 0x7f}, PageSize: 4096}
+		Return: []byte{0x20, 0x00, 0x80, 0x4e}, Trap: []byte{0x08, 0x00, 0xe0, 0x7f}, PageSize: 4096, Executable: true}
 )
 
 // All lists every platform, in the order PLATFORMS.md lists them.

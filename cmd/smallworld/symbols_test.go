@@ -120,7 +120,8 @@ func readelfSlots(t *testing.T, path, name string) []uint64 {
 func readelfDef(t *testing.T, path, name string) uint64 {
 	for _, line := range strings.Split(readelf(t, "-sW", "--dyn-syms", path), "\n") {
 		f := strings.Fields(line)
-		if len(f) == 8 && strings.HasPrefix(f[7], name+"@@") {
+		// ppc64le's rows carry "[<localentry>: 8]" before the index.
+		if len(f) >= 8 && strings.HasSuffix(f[0], ":") && strings.HasPrefix(f[len(f)-1], name+"@@") {
 			return hexField(t, f[1])
 		}
 	}

@@ -30,6 +30,14 @@ type platformDef struct {
 	// (Unicorn 2.1.1's PowerPC); the binding sets it (ppcfcmp.go).
 	fcmpFix bool
 
+	// tlbVirtual: addresses go through Unicorn's virtual TLB (identity,
+	// uc_ctl_tlb_mode UC_TLB_VIRTUAL) instead of the CPU's MMU, which on
+	// PPC64 translates through page tables nobody set up (the first
+	// fetch raises exception 70) once a core's MSR turns IR/DR on.
+	tlbVirtual bool
+	// msrLE: the engine runs little-endian code: New sets MSR.LE.
+	msrLE bool
+
 	// gprs names the general registers ("" for a slot left alone): a
 	// write of one during a hook is buffered and applied when the hook
 	// returns (regs.go). Their writes cannot fail and have no side
@@ -126,10 +134,15 @@ var platforms = map[string]*platformDef{
 		syscall: syscallDef{intno: excpMIPSSyscall, size: 4}, hookExits: true},
 	"ppc": {arch: C.UC_ARCH_PPC, mode: C.UC_MODE_PPC32 | C.UC_MODE_BIG_ENDIAN, model: -1, regs: ppcRegs, lacks: ppcLacks, gprs: ppcGPRs,
 		syscall: syscallDef{intno: excpPPCSyscall, size: 4}, fcmpFix: true},
-	// uc_open accepts PPC64|BIG_ENDIAN but the first instruction raises
-	// UC_ERR_EXCEPTION; PPC64 little-endian is UC_ERR_MODE.
-	"ppc64":   {unsupported: "unicorn " + linkedVersion + " cannot execute ppc64", regs: ppc64Regs, lacks: ppcLacks},
-	"ppc64le": {unsupported: "unicorn " + linkedVersion + " cannot execute ppc64le", regs: ppc64Regs, lacks: ppcLacks},
+	// PPC64: the default CPU (no uc_ctl_set_cpu_model: models 0-18 select
+	// 32-bit CPUs, whose MSR masks SF off and truncates addresses) starts
+	// with MSR.SF set; the virtual TLB keeps the MMU out. Little-endian
+	// code runs on the big-endian engine with MSR.LE set (Unicorn refuses
+	// UC_MODE_LITTLE_ENDIAN for PPC), which a ppc64le core's MSR has.
+	"ppc64": {arch: C.UC_ARCH_PPC, mode: C.UC_MODE_PPC64 | C.UC_MODE_BIG_ENDIAN, model: -1, regs: ppc64Regs, lacks: ppcLacks, gprs: ppcGPRs,
+		syscall: syscallDef{intno: excpPPCSyscall, size: 4}, fcmpFix: true, tlbVirtual: true},
+	"ppc64le": {arch: C.UC_ARCH_PPC, mode: C.UC_MODE_PPC64 | C.UC_MODE_BIG_ENDIAN, model: -1, regs: ppc64Regs, lacks: ppcLacks, gprs: ppcGPRs,
+		syscall: syscallDef{intno: excpPPCSyscall, size: 4}, fcmpFix: true, tlbVirtual: true, msrLE: true},
 }
 
 func init() {

@@ -50,7 +50,7 @@ func isaFor(p *platform.Platform) isa {
 	case "mips64", "mips64el":
 		// daddiu v0, zero, 42 ; nop ; syscall
 		return isa{li42: word(p, 0x6402002a), nop: word(p, 0), syscall: word(p, 0x0000000c)}
-	case "ppc":
+	case "ppc", "ppc64", "ppc64le":
 		// li r3, 42 ; nop (ori 0,0,0) ; sc
 		return isa{li42: word(p, 0x3860002a), nop: word(p, 0x60000000), syscall: word(p, 0x44000002)}
 	}

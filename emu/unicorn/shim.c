@@ -131,6 +131,8 @@ uc_err sw_remove_cache(uc_engine *uc, uint64_t begin, uint64_t end) {
 	return uc_ctl_remove_cache(uc, begin, end);
 }
 
+uc_err sw_tlb_virtual(uc_engine *uc) { return uc_ctl_tlb_mode(uc, UC_TLB_VIRTUAL); }
+
 uc_err sw_set_cpu_model(uc_engine *uc, int model) {
 	return uc_ctl_set_cpu_model(uc, model);
 }

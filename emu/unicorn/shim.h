@@ -70,6 +70,7 @@ uc_err sw_exits_enable(uc_engine *uc);
 uc_err sw_set_exits(uc_engine *uc, uint64_t *exits, size_t n);
 uc_err sw_remove_cache(uc_engine *uc, uint64_t begin, uint64_t end);
 uc_err sw_set_cpu_model(uc_engine *uc, int model);
+uc_err sw_tlb_virtual(uc_engine *uc);
 uc_err sw_get_cpu_model(uc_engine *uc, int *model);
 
 #endif

@@ -217,6 +217,18 @@ func New(p *platform.Platform) (*Engine, error) {
 			return nil, ucError(r, fmt.Sprintf("set cpu model %d for %s", def.model, p.Name))
 		}
 	}
+	if def.tlbVirtual {
+		if r := C.sw_tlb_virtual(uc); r != C.UC_ERR_OK {
+			e.Close()
+			return nil, ucError(r, "ctl tlb mode virtual")
+		}
+	}
+	if def.msrLE {
+		if err := e.setMSRLE(); err != nil {
+			e.Close()
+			return nil, err
+		}
+	}
 	// With exits enabled, uc_emu_start ignores its until argument: no
 	// address (not even 0) ends a run unless SetExits lists it.
 	if r := C.sw_exits_enable(uc); r != C.UC_ERR_OK {
