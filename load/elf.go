@@ -33,6 +33,10 @@ type Symbol struct {
 	Dynamic     bool // from .dynsym (else .symtab)
 	Version     string
 	Hidden      bool // a non-default version (name@VERSION, not name@@VERSION)
+	// LocalEntry is the offset of a ppc64 ELFv2 function's local entry
+	// point, where calls from its own module enter (past the TOC set-up
+	// of the global entry at Value); 0 elsewhere.
+	LocalEntry uint64
 }
 
 // Import is a symbol the dynamic linker binds through a GOT slot.
@@ -255,6 +259,17 @@ func (e *ELF) addSymbol(s elf.Symbol, dynamic bool) {
 		Version: s.Version,
 		Hidden:  s.HasVersion && s.VersionIndex.IsHidden(),
 	})
+	if e.Platform != nil && e.Platform.Machine == elf.EM_PPC64 && typ == elf.STT_FUNC {
+		e.Symbols[len(e.Symbols)-1].LocalEntry = ppc64LocalEntry(s.Other)
+	}
+}
+
+// ppc64LocalEntry decodes the local entry offset st_other holds in its
+// bits 5-7 (the ELFv2 ABI, "Symbol Values"): v <= 1 is none, 2..6 is
+// 1<<v bytes, rounded down to whole instructions.
+func ppc64LocalEntry(other uint8) uint64 {
+	v := other >> 5 & 7
+	return uint64(1) << v >> 2 << 2
 }
 
 // Lookup returns the definition of a symbol from .symtab or .dynsym,

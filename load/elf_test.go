@@ -299,3 +299,35 @@ func TestELFOfCore(t *testing.T) {
 		t.Fatalf("got %+v, %v", e, err)
 	}
 }
+
+// ppc64le functions have a local entry past their TOC set-up, as readelf
+// shows it ("[<localentry>: 8]"); big-endian ppc64 and other platforms
+// have none.
+func TestPPC64LocalEntry(t *testing.T) {
+	for _, tc := range []struct {
+		path string
+		want uint64
+	}{
+		{"/usr/powerpc64le-linux-gnu/lib/libc.so.6", 8},
+		{"/usr/powerpc64-linux-gnu/lib/libc.so.6", 0},
+		{"/usr/aarch64-linux-gnu/lib/libc.so.6", 0},
+	} {
+		e, err := OpenELF(tc.path)
+		if err != nil {
+			t.Fatalf("%s (installed by make setup): %v", tc.path, err)
+		}
+		s, ok := e.Lookup("qsort")
+		e.Close()
+		if !ok || !s.Func {
+			t.Fatalf("%s: no qsort", tc.path)
+		}
+		if s.LocalEntry != tc.want {
+			t.Errorf("%s: qsort local entry %d, want %d", tc.path, s.LocalEntry, tc.want)
+		}
+	}
+	for other, want := range map[uint8]uint64{0: 0, 1 << 5: 0, 2 << 5: 4, 3 << 5: 8, 4 << 5: 16, 6 << 5: 64} {
+		if got := ppc64LocalEntry(other); got != want {
+			t.Errorf("st_other %#x: local entry %d, want %d", other, got, want)
+		}
+	}
+}

@@ -64,6 +64,9 @@ type SymbolRef struct {
 	Addr   uint64
 	Size   uint64 // definitions: the symbol's size
 	Func   bool   // definitions: a function (else data)
+	// LocalEntry: a ppc64le function's local entry offset, where its
+	// own module's calls enter (load.Symbol.LocalEntry).
+	LocalEntry uint64
 }
 
 // Resolve finds the definitions and imports of the names matching
@@ -91,7 +94,7 @@ func (m *Machine) Resolve(pattern string) ([]SymbolRef, error) {
 				kind = IFunc
 			}
 			out = append(out, SymbolRef{Module: mod.Name, Name: s.Name, Kind: kind,
-				Addr: mod.Bias + best.Value, Size: best.Size, Func: best.Func})
+				Addr: mod.Bias + best.Value, Size: best.Size, Func: best.Func, LocalEntry: best.LocalEntry})
 		}
 		for _, im := range mod.ELF.Imports {
 			if ok, _ := path.Match(pattern, im.Name); !ok {
@@ -161,6 +164,13 @@ func (m *Machine) HookFunction(name string, mdl *model.Model) ([]SymbolRef, erro
 			}
 			if err := m.HookModel(at, mdl); err != nil {
 				return nil, err
+			}
+			// ELFv2: calls from the function's own module skip the
+			// global entry's TOC set-up; hook the local entry too.
+			if r.LocalEntry != 0 {
+				if err := m.HookModel(at+r.LocalEntry, mdl); err != nil {
+					return nil, err
+				}
 			}
 			return []SymbolRef{r}, nil
 		}

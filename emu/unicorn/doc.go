@@ -20,12 +20,13 @@
 //
 // # Platforms
 //
-// amd64, i386, aarch64, armel, armhf, mips, mipsel and ppc run. armel and
-// armhf open in ARM mode; a Start at an odd address runs Thumb (armhf code
-// is Thumb-2), and ResumePC gives the address to continue with. ppc64 and
-// ppc64le fail in New with [ErrUnsupported] (Unicorn 2.0.1 and 2.1.1 have
-// no working PPC64), and so do mips64 and mips64el: Unicorn 2.0.1 and
-// 2.1.1 open them but every MIPS64 CPU model they can select is a MIPS32
+// amd64, i386, aarch64, armel, armhf, mips, mipsel, ppc, ppc64 and ppc64le
+// run. armel and armhf open in ARM mode; a Start at an odd address runs
+// Thumb (armhf code is Thumb-2), and ResumePC gives the address to
+// continue with. ppc64 runs on Unicorn's default PPC64 CPU with its
+// virtual TLB; ppc64le runs on the same big-endian engine with MSR.LE set
+// (Unicorn refuses little-endian PPC modes). mips64 and mips64el fail in
+// New with [ErrUnsupported]: Unicorn 2.0.1 and 2.1.1 open them but every MIPS64 CPU model they can select is a MIPS32
 // CPU, so 64-bit instructions raise Reserved Instruction, and
 // uc_emu_start writes the 64-bit pc from a 32-bit variable (details in
 // platforms.go).
