@@ -13,7 +13,7 @@ import (
 // user_pt_regs.pstate stores it, 32 bits wide in gdb. tpidr is TPIDR_EL0,
 // the thread pointer (gdb's name, from aarch64-tls.xml; NT_ARM_TLS in
 // kernel cores, absent from qemu-user cores).
-func init() { register(platform.AArch64, aarch64Regs()) }
+func init() { register(platform.AArch64, aarch64Regs) }
 
 func aarch64Regs() []Reg {
 	var regs []Reg

@@ -8,7 +8,7 @@ import (
 
 // amd64 registers: gdb's names (gdb/features/i386/64bit-*.xml) and the
 // System V x86-64 sub-register aliases.
-func init() { register(platform.AMD64, amd64Regs()) }
+func init() { register(platform.AMD64, amd64Regs) }
 
 func amd64Regs() []Reg {
 	var regs []Reg

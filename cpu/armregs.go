@@ -14,8 +14,8 @@ import (
 // (NT_ARM_VFP); s0-s31 are the halves of d0-d15: s(2n) the low 32 bits of
 // dn, s(2n+1) the high (Arm ARM A2.6.1, little-endian register view).
 func init() {
-	register(platform.ARMEL, armRegs())
-	register(platform.ARMHF, armRegs())
+	register(platform.ARMEL, armRegs)
+	register(platform.ARMHF, armRegs)
 }
 
 func armRegs() []Reg {

@@ -9,7 +9,7 @@ import (
 // i386 registers: gdb's names (gdb/features/i386/32bit-core.xml,
 // 32bit-sse.xml, 32bit-linux.xml) and the 16- and 8-bit aliases of the
 // IA-32 general registers (Intel SDM vol. 1, 3.4.1).
-func init() { register(platform.I386, i386Regs()) }
+func init() { register(platform.I386, i386Regs) }
 
 func i386Regs() []Reg {
 	var regs []Reg

@@ -46,7 +46,7 @@ func MIPSRegNames(p *platform.Platform) []string {
 
 func init() {
 	for _, p := range []*platform.Platform{platform.MIPS, platform.MIPSEL, platform.MIPS64, platform.MIPS64EL} {
-		register(p, mipsRegs(MIPSRegNames(p), 8*p.WordSize))
+		register(p, func() []Reg { return mipsRegs(MIPSRegNames(p), 8*p.WordSize) })
 	}
 }
 

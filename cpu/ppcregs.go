@@ -16,7 +16,7 @@ import (
 // NT_PRFPREG keeps it in.
 func init() {
 	for _, p := range []*platform.Platform{platform.PPC, platform.PPC64, platform.PPC64LE} {
-		register(p, ppcRegs(8*p.WordSize))
+		register(p, func() []Reg { return ppcRegs(8 * p.WordSize) })
 	}
 }
 

@@ -522,7 +522,9 @@ func (m *Machine) install(env *Env, fault **emu.Stop) error {
 // instruction (QEMU's fdiv then aborts the whole process on an assertion):
 // mtfsfi 7,0 sets round-to-nearest, Linux's initial FPSCR.
 var engineInit = map[string][]byte{
-	"ppc": {0xff, 0x80, 0x01, 0x0c}, // mtfsfi 7,0
+	"ppc":     {0xff, 0x80, 0x01, 0x0c}, // mtfsfi 7,0
+	"ppc64":   {0xff, 0x80, 0x01, 0x0c},
+	"ppc64le": {0x0c, 0x01, 0x80, 0xff},
 }
 
 // prepareInit maps the platform's engineInit code (once).
