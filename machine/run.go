@@ -336,9 +336,10 @@ var processState = map[string][]struct {
 	"aarch64": {{"cpacr_el1", 3<<20 | 3<<16}}, // FPEN and ZEN: no FP/SIMD or SVE traps
 	"armel":   {{"fpexc", 1 << 30}},
 	"armhf":   {{"fpexc", 1 << 30}},
-	// PPC64: MSR.SF (64-bit mode); ppc64le also MSR.LE (little-endian).
-	"ppc64":   {{"msr", 1 << 63}},
-	"ppc64le": {{"msr", 1<<63 | 1}},
+	// PPC64: MSR.SF (64-bit mode) and MSR.FP (the FPU on, as qemu-user
+	// runs processes); ppc64le also MSR.LE (little-endian).
+	"ppc64":   {{"msr", 1<<63 | 1<<13}},
+	"ppc64le": {{"msr", 1<<63 | 1<<13 | 1}},
 }
 
 // setProcessState gives c the platform's processState where nothing
