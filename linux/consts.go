@@ -8,7 +8,7 @@ import (
 )
 
 // abiConsts are the flag and command values a platform's kernel headers
-// give (zsysnum.go's constNums, generated from each cross compiler's
+// give (zsysnum.go's constNumsFor, generated from each cross compiler's
 // headers); handlers decode guest arguments with them.
 type abiConsts struct {
 	O_ACCMODE, O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_NOCTTY, O_TRUNC, O_APPEND,
@@ -28,27 +28,46 @@ type abiConsts struct {
 	POLLIN, POLLPRI, POLLOUT, POLLERR, POLLHUP, POLLNVAL, POLLRDNORM, POLLWRNORM uint64
 }
 
-var constsByPlatform = map[string]*abiConsts{}
+var constsCache perPlatform[*abiConsts]
 
-func init() {
-	for name, vals := range constNums {
-		c := &abiConsts{}
-		v := reflect.ValueOf(c).Elem()
-		for i := 0; i < v.NumField(); i++ {
-			f := v.Type().Field(i).Name
-			x, ok := vals[f]
-			if !ok {
-				panic(fmt.Sprintf("linux: zsysnum.go has no %s for %s: regenerate it", f, name))
-			}
-			v.Field(i).SetUint(x)
-		}
-		constsByPlatform[name] = c
+// buildConsts fills an abiConsts from a platform's constNumsFor (vals);
+// nil when zsysnum.go has no constants for the platform.
+func buildConsts(name string, vals map[string]uint64) (*abiConsts, error) {
+	if vals == nil {
+		return nil, nil
 	}
+	c := &abiConsts{}
+	v := reflect.ValueOf(c).Elem()
+	for i := 0; i < v.NumField(); i++ {
+		f := v.Type().Field(i).Name
+		x, ok := vals[f]
+		if !ok {
+			return nil, fmt.Errorf("linux: zsysnum.go has no %s for %s: regenerate it", f, name)
+		}
+		v.Field(i).SetUint(x)
+	}
+	return c, nil
 }
 
+// constsOf returns a platform's constants, built on first use; nil when
+// zsysnum.go has none for it. Constants buildConsts rejects panic, as
+// they did when they were built at start-up (TestBuildAll builds every
+// platform's).
+func constsOf(name string) *abiConsts {
+	c, err := constsCache.get(name, func(name string) (*abiConsts, error) {
+		return buildConsts(name, constNumsFor(name))
+	})
+	if err != nil {
+		panic(err.Error())
+	}
+	return c
+}
+
+// constsFor returns the platform's constants, amd64's for a platform
+// zsysnum.go does not know.
 func constsFor(p *platform.Platform) *abiConsts {
-	if c, ok := constsByPlatform[p.Name]; ok {
+	if c := constsOf(p.Name); c != nil {
 		return c
 	}
-	return constsByPlatform["amd64"]
+	return constsOf("amd64")
 }

@@ -1,13 +1,15 @@
 package linux
 
 import (
+	"sync"
+
 	"github.com/smallworld-go/smallworld/platform"
 )
 
 // Errno values of the generic Linux numbering (asm-generic/errno-base.h
 // and errno.h, which x86, ARM and AArch64 use). Handlers return these;
 // the kernel translates them, by name, to the platform's own numbering
-// (MIPS and PPC number some differently) from zsysnum.go's errnoNums.
+// (MIPS and PPC number some differently) from zsysnum.go's errnoNumsFor.
 const (
 	EPERM        = 1
 	ENOENT       = 2
@@ -48,40 +50,57 @@ const (
 // the one translated.
 var errnoAliases = map[string]bool{"EWOULDBLOCK": true, "EDEADLOCK": true, "ENOTSUP": true}
 
-// genericErrnoName: generic number -> name, from amd64's headers.
-var genericErrnoName = map[int64]string{}
+var (
+	genericOnce sync.Once
+	genericName map[int64]string
+)
 
-// errnoTo: platform -> generic number -> the platform's number, where
-// they differ.
-var errnoTo = map[string]map[int64]int64{}
-
-func init() {
-	for name, no := range errnoNums["amd64"] {
-		if !errnoAliases[name] {
-			genericErrnoName[int64(no)] = name
+// genericErrnoName returns generic number -> name, from amd64's headers,
+// built on first use.
+func genericErrnoName() map[int64]string {
+	genericOnce.Do(func() {
+		genericName = map[int64]string{}
+		for name, no := range errnoNumsFor("amd64") {
+			if !errnoAliases[name] {
+				genericName[int64(no)] = name
+			}
 		}
-	}
-	for p, nums := range errnoNums {
+	})
+	return genericName
+}
+
+var errnoCache perPlatform[map[int64]int64]
+
+// errnoTo returns, for a platform, generic number -> the platform's
+// number where they differ, built on first use; nil for a platform
+// zsysnum.go does not know.
+func errnoTo(platform string) map[int64]int64 {
+	m, _ := errnoCache.get(platform, func(platform string) (map[int64]int64, error) {
+		nums := errnoNumsFor(platform)
+		if nums == nil {
+			return nil, nil
+		}
 		m := map[int64]int64{}
-		for g, name := range genericErrnoName {
+		for g, name := range genericErrnoName() {
 			if n, ok := nums[name]; ok && int64(n) != g {
 				m[g] = int64(n)
 			}
 		}
-		errnoTo[p] = m
-	}
+		return m, nil
+	})
+	return m
 }
 
 // errnoOn returns the platform's number for a generic errno value.
 func errnoOn(p *platform.Platform, e int64) int64 {
-	if m, ok := errnoTo[p.Name][e]; ok {
+	if m, ok := errnoTo(p.Name)[e]; ok {
 		return m
 	}
 	return e
 }
 
 // ErrnoName returns the name of a generic errno value ("ENOENT").
-func ErrnoName(e int64) string { return genericErrnoName[e] }
+func ErrnoName(e int64) string { return genericErrnoName()[e] }
 
 // ErrnoOn returns the number a platform's libc sees for a generic errno
 // value (MIPS and PPC number some differently).

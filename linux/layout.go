@@ -10,6 +10,6 @@ type structLayout struct {
 // ("stat", "stat64" on 32-bit ABIs, "statx"): size, and per field
 // {offset, size}.
 func StructLayout(platform, name string) (size uint64, fields map[string][2]uint64, ok bool) {
-	l, ok := structLayouts[platform][name]
+	l, ok := layoutsOf(platform)[name]
 	return l.Size, l.Fields, ok
 }

@@ -143,18 +143,17 @@ type Table struct {
 
 func (t *Table) littleEndian() bool { return t.Platform.ByteOrder == binary.LittleEndian }
 
-var tables = map[string]*Table{}
-
 // ErrNoTable means the platform has no syscall table yet.
 var ErrNoTable = errors.New("no syscall table")
 
-// TableFor returns the syscall table of a platform.
+// TableFor returns the syscall table of a platform, built the first time
+// the platform is asked for. It is safe for concurrent use.
 func TableFor(p *platform.Platform) (*Table, error) {
-	t, ok := tables[p.Name]
-	if !ok {
+	a := abiOf(p.Name)
+	if a == nil {
 		return nil, fmt.Errorf("%w for %s", ErrNoTable, p.Name)
 	}
-	return t, nil
+	return tableOf(a), nil
 }
 
 // Sorted returns the table's calls by number.

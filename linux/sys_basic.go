@@ -299,7 +299,7 @@ func sysPrlimit64(k *Kernel, a Args) (int64, error) {
 		return -ESRCH, nil
 	}
 	name := ""
-	for n, v := range rlimitNums[k.p.Name] {
+	for n, v := range rlimitsOf(k.p.Name) {
 		if v == a[1] && n != "RLIM_NLIMITS" && n != "RLIMIT_OFILE" {
 			name = n
 		}

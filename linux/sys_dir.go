@@ -310,7 +310,7 @@ func (k *Kernel) getdents(fd, buf, count uint64, layout string) int64 {
 			return -e
 		}
 	}
-	l := structLayouts[k.p.Name][layout]
+	l := layoutsOf(k.p.Name)[layout]
 	f := l.Fields
 	nameOff := f["d_name"][0]
 	align, trailer := uint64(8), uint64(1) // the NUL

@@ -18,7 +18,7 @@ const userHZ = 100
 // field values; other fields, and fields wider than a word (arrays,
 // struct timeval), are zero.
 func (k *Kernel) putStruct(addr uint64, layout string, vals map[string]uint64) int64 {
-	l := structLayouts[k.p.Name][layout]
+	l := layoutsOf(k.p.Name)[layout]
 	b := make([]byte, l.Size)
 	for name, v := range vals {
 		if f, ok := l.Fields[name]; ok && f[1] <= 8 {

@@ -7,7 +7,7 @@ import (
 )
 
 // The stat family. struct stat and struct stat64 differ per platform;
-// their field offsets and sizes are data (zsysnum.go's structLayouts,
+// their field offsets and sizes are data (zsysnum.go's structLayoutsFor,
 // which the compiler computed from <asm/stat.h>), so one writer fills
 // every layout. struct statx is the same on every platform.
 
@@ -125,7 +125,7 @@ func devMinor(d uint64) uint64 { return d&0xff | (d>>12)&^0xff }
 
 // putStat writes st as the platform's struct (layout "stat" or "stat64").
 func (k *Kernel) putStat(addr uint64, layout string, st *statInfo) int64 {
-	l, ok := structLayouts[k.p.Name][layout]
+	l, ok := layoutsOf(k.p.Name)[layout]
 	if !ok {
 		return ENOSYS
 	}
@@ -152,7 +152,7 @@ func (k *Kernel) putStat(addr uint64, layout string, st *statInfo) int64 {
 const statxBasic = 0x7ff
 
 func (k *Kernel) putStatx(addr uint64, st *statInfo) int64 {
-	l := structLayouts[k.p.Name]["statx"]
+	l := layoutsOf(k.p.Name)["statx"]
 	b := make([]byte, l.Size)
 	vals := map[string]uint64{
 		"stx_mask": statxBasic, "stx_blksize": st.blksize, "stx_nlink": st.nlink,

@@ -213,39 +213,65 @@ var abis = []abi{
 	{p: platform.PPC64LE, number: "r0", args: argsPPC, result: "r3", errno: PPCErrno, override: overridePPC},
 }
 
-func init() {
-	for _, a := range abis {
-		nums, ok := sysnums[a.p.Name]
-		if !ok {
-			panic(fmt.Sprintf("linux: zsysnum.go has no numbers for %s: regenerate it", a.p.Name))
+// abiOf returns the ABI of a platform, or nil when it has none.
+func abiOf(name string) *abi {
+	for i := range abis {
+		if abis[i].p.Name == name {
+			return &abis[i]
 		}
-		t := &Table{Platform: a.p, Number: a.number, ArgRegs: a.args, StackArgs: a.stackArgs,
-			Result: a.result, Errno: a.errno, Calls: map[uint64]*Syscall{}, pairAlign: a.pairAlign}
-		for _, c := range callList {
-			if o, ok := a.override[c.Name]; ok {
-				c = o
-			}
-			no, ok := nums[c.Name]
-			if !ok {
-				continue
-			}
-			if old, dup := t.Calls[no]; dup {
-				panic(fmt.Sprintf("linux: %s: %s and %s are both number %d", a.p.Name, old.Name, c.Name, no))
-			}
-			t.Calls[no] = &Syscall{No: no, Name: c.Name, Handler: c.Handler, Support: c.Support, Note: c.Note}
-		}
-		// Every other call the platform's headers define is listed, so
-		// a stop can name it.
-		names := make([]string, 0, len(nums))
-		for n := range nums {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		for _, n := range names {
-			if _, done := t.Calls[nums[n]]; !done {
-				t.Calls[nums[n]] = &Syscall{No: nums[n], Name: n, Support: Unsupported, Note: "not implemented: stops the run"}
-			}
-		}
-		tables[a.p.Name] = t
 	}
+	return nil
+}
+
+var tableCache perPlatform[*Table]
+
+// tableOf returns the platform's table, built on first use (buildTable
+// of its ABI and zsysnum.go's numbers). A table buildTable rejects
+// panics, as it did when the tables were built at start-up: zsysnum.go
+// or callList is wrong, and no run can be trusted (TestBuildAll builds
+// every platform's).
+func tableOf(a *abi) *Table {
+	t, err := tableCache.get(a.p.Name, func(name string) (*Table, error) {
+		return buildTable(a, sysnumsFor(name))
+	})
+	if err != nil {
+		panic(err.Error())
+	}
+	return t
+}
+
+// buildTable makes an ABI's table from its platform's __NR_ numbers
+// (nums; nil: zsysnum.go has none for it).
+func buildTable(a *abi, nums map[string]uint64) (*Table, error) {
+	if nums == nil {
+		return nil, fmt.Errorf("linux: zsysnum.go has no numbers for %s: regenerate it", a.p.Name)
+	}
+	t := &Table{Platform: a.p, Number: a.number, ArgRegs: a.args, StackArgs: a.stackArgs,
+		Result: a.result, Errno: a.errno, Calls: map[uint64]*Syscall{}, pairAlign: a.pairAlign}
+	for _, c := range callList {
+		if o, ok := a.override[c.Name]; ok {
+			c = o
+		}
+		no, ok := nums[c.Name]
+		if !ok {
+			continue
+		}
+		if old, dup := t.Calls[no]; dup {
+			return nil, fmt.Errorf("linux: %s: %s and %s are both number %d", a.p.Name, old.Name, c.Name, no)
+		}
+		t.Calls[no] = &Syscall{No: no, Name: c.Name, Handler: c.Handler, Support: c.Support, Note: c.Note}
+	}
+	// Every other call the platform's headers define is listed, so
+	// a stop can name it.
+	names := make([]string, 0, len(nums))
+	for n := range nums {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if _, done := t.Calls[nums[n]]; !done {
+			t.Calls[nums[n]] = &Syscall{No: nums[n], Name: n, Support: Unsupported, Note: "not implemented: stops the run"}
+		}
+	}
+	return t, nil
 }
