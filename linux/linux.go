@@ -219,17 +219,45 @@ func NewKernel(env Env) (*Kernel, error) {
 	}
 	k := &Kernel{Env: env, Table: t, p: env.Platform(), c: constsFor(env.Platform())}
 	k.init()
-	if k.num, err = env.RegID(t.Number); err != nil {
+	if err := k.bind(env); err != nil {
 		return nil, err
+	}
+	return k, nil
+}
+
+// Rebind moves the kernel to another environment of the same process (a
+// later run of the same machine, on a new engine): the open files, the
+// program break, the working directory, umask and signal state stay; the
+// identity and the file view (sysroot, writable directories) are taken
+// anew from env.Process().
+func (k *Kernel) Rebind(env Env) error {
+	if env.Platform() != k.p {
+		return fmt.Errorf("linux: a %s kernel cannot serve a %s environment", k.p.Name, env.Platform().Name)
+	}
+	if p := env.Process(); p != nil {
+		brkStart, brkEnd, pgid, sid := k.proc.BrkStart, k.proc.BrkEnd, k.proc.PGID, k.proc.SID
+		k.proc = *p
+		k.proc.BrkStart, k.proc.BrkEnd, k.proc.PGID, k.proc.SID = brkStart, brkEnd, pgid, sid
+	}
+	return k.bind(env)
+}
+
+// bind looks up the registers the dispatcher reads and writes in env.
+func (k *Kernel) bind(env Env) error {
+	t := k.Table
+	k.Env = env
+	var err error
+	if k.num, err = env.RegID(t.Number); err != nil {
+		return err
 	}
 	if k.result, err = env.RegID(t.Result); err != nil {
-		return nil, err
+		return err
 	}
 	if k.pc, err = env.RegID(env.Platform().PC); err != nil {
-		return nil, err
+		return err
 	}
 	if k.sp, err = env.RegID(env.Platform().SP); err != nil {
-		return nil, err
+		return err
 	}
 	for i, n := range t.ArgRegs {
 		if n == "" {
@@ -237,7 +265,7 @@ func NewKernel(env Env) (*Kernel, error) {
 			continue
 		}
 		if k.args[i], err = env.RegID(n); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	switch t.Errno {
@@ -246,10 +274,7 @@ func NewKernel(env Env) (*Kernel, error) {
 	case PPCErrno:
 		k.flag, err = env.RegID("cr")
 	}
-	if err != nil {
-		return nil, err
-	}
-	return k, nil
+	return err
 }
 
 // arg reads argument i of the current call.

@@ -77,6 +77,7 @@ type Machine struct {
 	auxvals    map[uint64]uint64    // the core's auxiliary vector
 	standIn    map[string][2]uint64 // selector register -> {loaded, core's}
 	proc       linux.Process        // the guest's ids and heap (UseCoreProcess)
+	kernel     *linux.Kernel        // the syscall layer's process state, kept between runs
 	retired    []*memory.Region     // regions split or unmapped by syscalls (envmem.go)
 }
 
@@ -326,8 +327,13 @@ func (m *Machine) Hook(addr uint64, fn func(*Env) error) {
 // Exits returns the exit points.
 func (m *Machine) Exits() []uint64 { return m.exits }
 
-// Release frees the host memory of every region.
+// Release frees the host memory of every region and closes the files
+// the guest left open.
 func (m *Machine) Release() error {
+	if m.kernel != nil {
+		_ = m.kernel.Close() // the files the guest left open
+		m.kernel = nil
+	}
 	err := m.Memory.Release()
 	if rerr := m.releaseRetired(); err == nil {
 		err = rerr

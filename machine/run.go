@@ -128,6 +128,9 @@ func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
 // Run applies the machine to a new engine and runs it from the CPU's pc
 // until a stop. The machine's CPU is left as it was; the result has the
 // final registers. Memory is shared: the result's Memory is the machine's.
+// With Syscalls, the process state the syscall layer keeps (open files,
+// the program break, the working directory, signal dispositions) carries
+// over to the next Run, until the guest exits or dies.
 func (m *Machine) Run() (*Result, error) {
 	m.closeCallSession()
 	sess, err := m.newSession()
@@ -230,6 +233,11 @@ func (m *Machine) runSession(sess *session) (*Result, error) {
 		res.Stop = &emu.Stop{Kind: emu.StopInsnLimit, PC: pc}
 	default:
 		res.Stop = &emu.Stop{Kind: emu.StopRequested, PC: pc}
+	}
+	if (res.Stop.Kind == emu.StopExit || res.Stop.Kind == emu.StopSignal) && m.kernel != nil {
+		// The process is gone: so are its open files.
+		_ = m.kernel.Close()
+		m.kernel = nil
 	}
 	if res.Stop.Kind == emu.StopFault && m.IsAbsent(res.Stop.Addr) {
 		res.Stop.Err = fmt.Errorf("%#x is in a mapping the core did not dump (file-backed): give the original file with --exe or --sysroot", res.Stop.Addr)
@@ -466,10 +474,19 @@ func (m *Machine) install(env *Env, fault **emu.Stop) error {
 		}
 	}
 	if m.Syscalls {
-		k, err := linux.NewKernel(env)
+		// One kernel serves the machine's runs: what a run leaves open
+		// (files, the break, the working directory) the next one finds.
+		k := m.kernel
+		var err error
+		if k == nil {
+			k, err = linux.NewKernel(env)
+		} else {
+			err = k.Rebind(env)
+		}
 		if err != nil {
 			return fmt.Errorf("run: %w", err)
 		}
+		m.kernel = k
 		k.Trace = m.Trace
 		if _, err := eng.HookSyscall(func() {
 			if err := k.Dispatch(); err != nil {
