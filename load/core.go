@@ -34,6 +34,8 @@ type ProcInfo struct {
 	State byte   `json:"state"` // pr_state
 	PID   int    `json:"pid"`
 	PPID  int    `json:"ppid"`
+	PGID  int    `json:"pgid"` // pr_pgrp
+	SID   int    `json:"sid"`  // pr_sid
 	UID   int    `json:"uid"`
 	GID   int    `json:"gid"`
 	Fname string `json:"fname"` // pr_fname: the executable's name, at most 16 bytes
@@ -323,7 +325,7 @@ func decodePrpsinfo(d words) (*ProcInfo, error) {
 	if len(d.b) < argsAt+80 {
 		return nil, fmt.Errorf("%d bytes, want %d", len(d.b), alignInt(argsAt+80, d.size))
 	}
-	pi := &ProcInfo{State: d.b[0], PID: d.i32(pidAt), PPID: d.i32(pidAt + 4)}
+	pi := &ProcInfo{State: d.b[0], PID: d.i32(pidAt), PPID: d.i32(pidAt + 4), PGID: d.i32(pidAt + 8), SID: d.i32(pidAt + 12)}
 	if uidSize == 2 {
 		pi.UID, pi.GID = int(d.u16(uidAt)), int(d.u16(uidAt+2))
 	} else {

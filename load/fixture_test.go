@@ -42,6 +42,13 @@ func checkFixtureCore(t *testing.T, p *platform.Platform, exe, kind string) {
 	}
 	if c.Proc == nil || c.Proc.Fname != exe {
 		t.Errorf("NT_PRPSINFO: %+v", c.Proc)
+	} else {
+		// Process ids are positive and at most pid_max's ceiling (2^22).
+		for name, id := range map[string]int{"pid": c.Proc.PID, "ppid": c.Proc.PPID, "pgid": c.Proc.PGID, "sid": c.Proc.SID} {
+			if id <= 0 || id > 1<<22 {
+				t.Errorf("NT_PRPSINFO %s = %d", name, id)
+			}
+		}
 	}
 	if len(c.Threads) != len(gdb.Threads) {
 		t.Errorf("%d threads, gdb sees %d", len(c.Threads), len(gdb.Threads))

@@ -196,6 +196,7 @@ func (m *Machine) UseCoreProcess(c *load.Core) {
 	p := &m.proc
 	if c.Proc != nil {
 		p.PID, p.PPID, p.UID, p.GID = c.Proc.PID, c.Proc.PPID, c.Proc.UID, c.Proc.GID
+		p.PGID, p.SID = c.Proc.PGID, c.Proc.SID
 	}
 	p.EUID, p.EGID = p.UID, p.GID
 	if v, ok := c.Aux(load.AT_UID); ok {
