@@ -1270,7 +1270,13 @@ func TestNestedStart(t *testing.T) {
 // defines (Unicorn 2.1.1 leaves it alone; the binding sets it,
 // ppcfcmp.go), and a branch on it goes the right way.
 func TestPPCFloatCompare(t *testing.T) {
-	e := newEngine(t, platform.PPC)
+	for _, p := range []*platform.Platform{platform.PPC, platform.PPC64, platform.PPC64LE} {
+		t.Run(p.Name, func(t *testing.T) { testPPCFloatCompare(t, p) })
+	}
+}
+
+func testPPCFloatCompare(t *testing.T, p *platform.Platform) {
+	e := newEngine(t, p)
 	must(t, e.Map(0x10000, 0x1000, memory.RWX))
 	nan := math.NaN()
 	cases := []struct {
@@ -1278,7 +1284,7 @@ func TestPPCFloatCompare(t *testing.T) {
 		a, b float64
 	}{{0, 2.5, 0}, {1, 0, 2.5}, {2, 1, 1}, {3, nan, 1}, {5, -0.0, 0}, {7, math.Inf(-1), -1e308}, {6, 3, 3}, {4, 1, nan}}
 	var code []byte
-	word := func(w uint32) { code = binary.BigEndian.AppendUint32(code, w) }
+	word := func(w uint32) { code = p.ByteOrder.(binary.AppendByteOrder).AppendUint32(code, w) }
 	for i, c := range cases {
 		xo := uint32(0) // fcmpu
 		if i%2 == 1 {

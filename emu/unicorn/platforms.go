@@ -141,11 +141,13 @@ var platforms = map[string]*platformDef{
 	// 32-bit CPUs, whose MSR masks SF off and truncates addresses) starts
 	// with MSR.SF set; the virtual TLB keeps the MMU out. Little-endian
 	// code runs on the big-endian engine with MSR.LE set (Unicorn refuses
-	// UC_MODE_LITTLE_ENDIAN for PPC), which a ppc64le core's MSR has.
+	// UC_MODE_LITTLE_ENDIAN for PPC), which a ppc64le core's MSR has. Its
+	// float compares set CR as they should: no fcmpFix
+	// (TestPPCFloatCompare).
 	"ppc64": {arch: C.UC_ARCH_PPC, mode: C.UC_MODE_PPC64 | C.UC_MODE_BIG_ENDIAN, model: -1, regs: ppc64Regs, lacks: ppcLacks, gprs: ppcGPRs,
-		syscall: syscallDef{intno: excpPPCSyscall, size: 4}, fcmpFix: true, tlbVirtual: true},
+		syscall: syscallDef{intno: excpPPCSyscall, size: 4}, tlbVirtual: true},
 	"ppc64le": {arch: C.UC_ARCH_PPC, mode: C.UC_MODE_PPC64 | C.UC_MODE_BIG_ENDIAN, model: -1, regs: ppc64Regs, lacks: ppcLacks, gprs: ppcGPRs,
-		syscall: syscallDef{intno: excpPPCSyscall, size: 4}, fcmpFix: true, tlbVirtual: true, msrLE: true},
+		syscall: syscallDef{intno: excpPPCSyscall, size: 4}, tlbVirtual: true, msrLE: true},
 }
 
 // build makes a table's indexes; defFor runs it once, on first use

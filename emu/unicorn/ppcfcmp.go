@@ -4,14 +4,13 @@ package unicorn
 import "C"
 
 import (
-	"encoding/binary"
 	"fmt"
 	"math"
 	"unsafe"
 )
 
-// PowerPC floating compares. In Unicorn 2.1.1, fcmpu and fcmpo leave the
-// condition register as it was (measured: 2.5 against 0 sets no CR0 bit,
+// PowerPC floating compares. In Unicorn 2.1.1's 32-bit PowerPC, fcmpu and
+// fcmpo leave the condition register as it was (measured: 2.5 against 0 sets no CR0 bit,
 // so a branch on the result goes the wrong way; 2.0.1 and 2.1.4 set it).
 // Every double comparison of a program is then wrong: glibc's sqrt took
 // its overflow path and returned its argument. The binding sets the
@@ -40,7 +39,7 @@ func (e *Engine) fixFloatCompares(addr uint64, code []byte) error {
 		return nil
 	}
 	for i := (4 - addr%4) % 4; i+4 <= uint64(len(code)); i += 4 {
-		w := binary.BigEndian.Uint32(code[i:])
+		w := e.p.ByteOrder.Uint32(code[i:]) // ppc64le code is little-endian
 		if _, _, _, ok := fcmpFields(w); !ok || e.fcmpHooked[addr+i] {
 			continue
 		}
@@ -67,7 +66,7 @@ func (e *Engine) floatCompare(pc uint64, _ uint32) {
 	if C.uc_mem_read(e.uc, C.uint64_t(pc), unsafe.Pointer(&b[0]), 4) != C.UC_ERR_OK {
 		return
 	}
-	bf, fra, frb, ok := fcmpFields(binary.BigEndian.Uint32(b[:]))
+	bf, fra, frb, ok := fcmpFields(e.p.ByteOrder.Uint32(b[:]))
 	if !ok {
 		return // rewritten since
 	}
