@@ -235,9 +235,9 @@ func (k *Kernel) Rebind(env Env) error {
 		return fmt.Errorf("linux: a %s kernel cannot serve a %s environment", k.p.Name, env.Platform().Name)
 	}
 	if p := env.Process(); p != nil {
-		brkStart, brkEnd, pgid, sid := k.proc.BrkStart, k.proc.BrkEnd, k.proc.PGID, k.proc.SID
+		brkStart, brkEnd := k.proc.BrkStart, k.proc.BrkEnd // the break area the kernel began with
 		k.proc = *p
-		k.proc.BrkStart, k.proc.BrkEnd, k.proc.PGID, k.proc.SID = brkStart, brkEnd, pgid, sid
+		k.proc.BrkStart, k.proc.BrkEnd = brkStart, brkEnd
 	}
 	return k.bind(env)
 }

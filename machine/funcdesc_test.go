@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"testing"
 
-	"github.com/smallworld-go/smallworld/machine"
 	"github.com/smallworld-go/smallworld/memory"
 	"github.com/smallworld-go/smallworld/model"
 	"github.com/smallworld-go/smallworld/platform"
@@ -19,23 +18,7 @@ func TestFunctionDescriptors(t *testing.T) {
 	const code, data = 0x10000, 0x20000
 	for _, p := range []*platform.Platform{platform.PPC64, platform.PPC64LE} {
 		t.Run(p.Name, func(t *testing.T) {
-			m, err := machine.New(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { m.Release() })
-			for _, r := range []struct {
-				start uint64
-				perm  memory.Perm
-			}{{code, memory.RX}, {data, memory.RW}} {
-				reg, err := memory.Alloc(r.start, 0x1000, r.perm, "t")
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := m.AddRegion(reg); err != nil {
-					t.Fatal(err)
-				}
-			}
+			m := pageMachine(t, p, page{code, memory.RX}, page{data, memory.RW})
 			// add r3, r2, r11 ; blr
 			words := []uint32{0x7c625a14, 0x4e800020}
 			b := make([]byte, 8)

@@ -49,9 +49,9 @@ type ifuncArch struct {
 // batchCode encodes a function without arguments that calls fns in turn
 // and stores the word each returns at out+i*wordsize.
 type batchCode struct {
-	Prologue func(out uint64) []byte // saves a callee-saved register, points it at out, aligns the stack
-	Call     func(fn uint64, i int) []byte
-	Epilogue []byte // undoes the prologue and returns
+	Prologue func(out uint64) []byte       // saves a callee-saved register, points it at out, aligns the stack
+	Call     func(fn uint64, i int) []byte // the same length for every fn and i
+	Epilogue []byte                        // undoes the prologue and returns
 }
 
 var (
@@ -278,12 +278,9 @@ func (m *Machine) runResolvers(arch ifuncArch, resolvers []uint64) ([]uint64, er
 		// The code from the scratch region's second 64 bytes, then the
 		// results; the stack is at the region's far end.
 		code := m.scratch.Start + 64
-		b := arch.Batch.Prologue(0)
-		for i := range resolvers {
-			b = append(b, arch.Batch.Call(0, i)...)
-		}
-		results := (code + uint64(len(b)+len(arch.Batch.Epilogue)) + 15) &^ 15
-		b = arch.Batch.Prologue(results)
+		size := len(arch.Batch.Prologue(0)) + len(resolvers)*len(arch.Batch.Call(0, 0)) + len(arch.Batch.Epilogue)
+		results := (code + uint64(size) + 15) &^ 15
+		b := arch.Batch.Prologue(results)
 		for i, r := range resolvers {
 			b = append(b, arch.Batch.Call(r, i)...)
 		}

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/smallworld-go/smallworld/emu"
-	"github.com/smallworld-go/smallworld/machine"
 	"github.com/smallworld-go/smallworld/memory"
 	"github.com/smallworld-go/smallworld/platform"
 )
@@ -23,23 +22,7 @@ func TestKernelKeptBetweenRuns(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(root, "d", "f"), []byte("abcdefgh"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	m, err := machine.New(platform.AMD64)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Release() })
-	for _, r := range []struct {
-		start uint64
-		perm  memory.Perm
-	}{{0x1000, memory.RX}, {0x3000, memory.RW}, {0x7000, memory.RW}} {
-		reg, err := memory.Alloc(r.start, 0x1000, r.perm, "t")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := m.AddRegion(reg); err != nil {
-			t.Fatal(err)
-		}
-	}
+	m := pageMachine(t, platform.AMD64, page{0x1000, memory.RX}, page{0x3000, memory.RW}, page{0x7000, memory.RW})
 	part1 := []byte{
 		0xb8, 80, 0, 0, 0, // mov eax, chdir
 		0xbf, 0x00, 0x30, 0, 0, // mov edi, 0x3000 ("/d")

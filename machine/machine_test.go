@@ -33,6 +33,33 @@ const (
 )
 
 // newLoopMachine maps code, data and a stack, and sets rbx calls.
+// page is a 4 KiB region of a test machine.
+type page struct {
+	start uint64
+	perm  memory.Perm
+}
+
+// pageMachine returns a machine of platform p with the given pages
+// mapped, released when the test ends.
+func pageMachine(tb testing.TB, p *platform.Platform, pages ...page) *machine.Machine {
+	tb.Helper()
+	m, err := machine.New(p)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { m.Release() })
+	for _, pg := range pages {
+		reg, err := memory.Alloc(pg.start, 0x1000, pg.perm, "test")
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if err := m.AddRegion(reg); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return m
+}
+
 func newLoopMachine(tb testing.TB, calls uint64) *machine.Machine {
 	m, err := machine.New(platform.AMD64)
 	if err != nil {

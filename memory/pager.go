@@ -11,7 +11,8 @@ import "os"
 // each touched page with it (fault-around, 16 pages, which no madvise
 // turns off): a guest reading one byte per MiB of a 1 GiB heap would
 // have 64 MiB resident. Filled on touch, through userfaultfd, it has the
-// 4 MiB it read, and a sequential walk is filled 16 pages at a time.
+// 4 MiB it read; a walk over the segment is mapped from the file in
+// windows that grow from 16 to 512 pages (pager.c).
 // Where userfaultfd is not allowed (an unprivileged process on a system
 // with vm.unprivileged_userfaultfd = 0) MapFile maps the file.
 var LazyThreshold uint64 = 16 << 20

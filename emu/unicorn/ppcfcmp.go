@@ -91,21 +91,3 @@ func (e *Engine) floatCompare(pc uint64, _ uint32) {
 	cr = cr&^(0xf<<shift) | c<<shift
 	C.uc_reg_write(e.uc, C.UC_PPC_REG_CR, unsafe.Pointer(&cr))
 }
-
-// msrLE is MSR bit 0 (LE): the CPU runs little-endian.
-const msrLE = 1
-
-// setMSRLE turns MSR.LE on, so a big-endian PPC64 engine runs ppc64le
-// code; a register write of the MSR keeps it on (see WriteReg).
-func (e *Engine) setMSRLE() error {
-	id := e.def.index["msr"].id
-	var v uint64
-	if r := e.ucRead(id, unsafe.Pointer(&v)); r != C.UC_ERR_OK {
-		return ucError(r, "reg_read msr")
-	}
-	v |= msrLE
-	if r := C.uc_reg_write(e.uc, id, unsafe.Pointer(&v)); r != C.UC_ERR_OK {
-		return ucError(r, "reg_write msr")
-	}
-	return nil
-}
