@@ -67,6 +67,11 @@ type SymbolRef struct {
 	// LocalEntry: a ppc64le function's local entry offset, where its
 	// own module's calls enter (load.Symbol.LocalEntry).
 	LocalEntry uint64
+	// Entry: a function definition's first instruction. It is Addr,
+	// except on ELFv1 (ppc64), where the symbol is a function descriptor
+	// and Entry the code address the descriptor holds (0 when the
+	// descriptor is not in memory).
+	Entry uint64
 }
 
 // Resolve finds the definitions and imports of the names matching
@@ -93,8 +98,17 @@ func (m *Machine) Resolve(pattern string) ([]SymbolRef, error) {
 			if best.IFunc {
 				kind = IFunc
 			}
-			out = append(out, SymbolRef{Module: mod.Name, Name: s.Name, Kind: kind,
-				Addr: mod.Bias + best.Value, Size: best.Size, Func: best.Func, LocalEntry: best.LocalEntry})
+			r := SymbolRef{Module: mod.Name, Name: s.Name, Kind: kind,
+				Addr: mod.Bias + best.Value, Size: best.Size, Func: best.Func, LocalEntry: best.LocalEntry}
+			if r.Func {
+				r.Entry = r.Addr
+				if d, ok, err := m.descAt(r.Addr); ok {
+					r.Entry = d.entry
+				} else if err != nil {
+					r.Entry = 0
+				}
+			}
+			out = append(out, r)
 		}
 		for _, im := range mod.ELF.Imports {
 			if ok, _ := path.Match(pattern, im.Name); !ok {
@@ -156,11 +170,9 @@ func (m *Machine) HookFunction(name string, mdl *model.Model) ([]SymbolRef, erro
 		case r.Kind == IFunc:
 			return nil, fmt.Errorf("%s in %s is an IFUNC (its symbol is the resolver): hook it where it is imported", name, r.Module)
 		case r.Kind == Definition && r.Func:
-			at := r.Addr
-			if d, ok, err := m.descAt(at); err != nil {
-				return nil, err
-			} else if ok {
-				at = d.entry // ELFv1: the symbol is the descriptor
+			at := r.Entry // ELFv1: the symbol is the descriptor
+			if at == 0 {
+				return nil, fmt.Errorf("%s in %s: its function descriptor at %#x is not in memory", name, r.Module, r.Addr)
 			}
 			if err := m.HookModel(at, mdl); err != nil {
 				return nil, err

@@ -201,7 +201,7 @@ func printInfo(w io.Writer, c *load.Core, info *infoJSON) {
 	}
 	fmt.Fprintln(w)
 	if p := info.Process; p != nil {
-		fmt.Fprintf(w, "process:  pid %d, ppid %d, uid %d, gid %d, %q\n", p.PID, p.PPID, p.UID, p.GID, strings.TrimSpace(p.Args))
+		fmt.Fprintf(w, "process:  pid %d, ppid %d, pgid %d, sid %d, uid %d, gid %d, %q\n", p.PID, p.PPID, p.PGID, p.SID, p.UID, p.GID, strings.TrimSpace(p.Args))
 	}
 	fmt.Fprintf(w, "threads:  %d\n", len(c.Threads))
 	for i, t := range c.Threads {

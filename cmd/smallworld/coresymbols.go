@@ -70,8 +70,15 @@ func coreSymbols(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(w, "%s\t%#x\n", mod.Name, mod.Bias)
 	}
 	status := 0
+	// On ELFv1 (ppc64) a function's symbol is its descriptor; ENTRY is
+	// the code address the descriptor holds, where a hook goes.
+	descs := m.Platform.FuncDescs
 	if len(pos) > 1 {
-		fmt.Fprintln(w, "\nNAME\tKIND\tADDRESS\tSIZE\tMODULE")
+		if descs {
+			fmt.Fprintln(w, "\nNAME\tKIND\tADDRESS\tENTRY\tSIZE\tMODULE")
+		} else {
+			fmt.Fprintln(w, "\nNAME\tKIND\tADDRESS\tSIZE\tMODULE")
+		}
 	}
 	for _, pat := range pos[1:] {
 		refs, err := m.Resolve(pat)
@@ -86,6 +93,14 @@ func coreSymbols(args []string, stdout, stderr io.Writer) int {
 			size := "-"
 			if r.Kind == machine.Definition || r.Kind == machine.IFunc {
 				size = fmt.Sprint(r.Size)
+			}
+			if descs {
+				entry := "-"
+				if r.Entry != 0 {
+					entry = fmt.Sprintf("%#x", r.Entry)
+				}
+				fmt.Fprintf(w, "%s\t%s\t%#x\t%s\t%s\t%s\n", r.Name, r.Kind, r.Addr, entry, size, r.Module)
+				continue
 			}
 			fmt.Fprintf(w, "%s\t%s\t%#x\t%s\t%s\n", r.Name, r.Kind, r.Addr, size, r.Module)
 		}

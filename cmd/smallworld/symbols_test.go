@@ -1,6 +1,7 @@
 package main
 
 import (
+	"debug/elf"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -32,10 +33,17 @@ func TestCoreSymbolsMatchReadelf(t *testing.T) {
 				}
 				bias := map[string]uint64{}
 				var slots []uint64
-				var def uint64
+				var def, entry uint64
 				defMod := ""
 				for _, line := range strings.Split(out, "\n") {
 					f := strings.Fields(line)
+					if p.FuncDescs && len(f) == 6 && f[0] != "NAME" {
+						// ppc64's ENTRY column: take it out.
+						if f[3] != "-" {
+							entry = hexField(t, f[3])
+						}
+						f = append(f[:3], f[4:]...)
+					}
 					switch {
 					case len(f) == 2 && strings.HasPrefix(f[1], "0x"):
 						bias[f[0]] = hexField(t, f[1])
@@ -53,6 +61,12 @@ func TestCoreSymbolsMatchReadelf(t *testing.T) {
 				if want := readelfDef(t, libc, "qsort"); defMod == "" || def-bias[defMod] != want {
 					t.Errorf("%s: qsort defined at %#x in %q (bias %#x), readelf says %#x in %s", kind, def, defMod, bias[defMod], want, libc)
 				}
+				if p.FuncDescs {
+					// The descriptor's first word, from the file's .opd.
+					if want := descEntry(t, libc, def-bias[defMod]); entry-bias[defMod] != want {
+						t.Errorf("qsort's entry %#x (bias %#x); its descriptor in %s holds %#x", entry, bias[defMod], libc, want)
+					}
+				}
 				if kind == "kernel" {
 					g, err := exec.Command("gdb", "-batch", "-nx", "-ex", "file "+exePath, "-ex", "core-file "+corePath,
 						"-ex", "p/x (unsigned long)&qsort").CombinedOutput()
@@ -64,6 +78,28 @@ func TestCoreSymbolsMatchReadelf(t *testing.T) {
 			}
 		})
 	}
+}
+
+// descEntry reads the ELFv1 function descriptor at file address addr of
+// the shared object at path: its first word, the code address.
+func descEntry(t *testing.T, path string, addr uint64) uint64 {
+	t.Helper()
+	f, err := elf.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, sec := range f.Sections {
+		if sec.Type == elf.SHT_PROGBITS && addr >= sec.Addr && addr+8 <= sec.Addr+sec.Size {
+			b := make([]byte, 8)
+			if _, err := sec.ReadAt(b, int64(addr-sec.Addr)); err != nil {
+				t.Fatal(err)
+			}
+			return f.ByteOrder.Uint64(b)
+		}
+	}
+	t.Fatalf("%s: no section holds %#x", path, addr)
+	return 0
 }
 
 func hexField(t *testing.T, s string) uint64 {
