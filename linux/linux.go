@@ -69,6 +69,12 @@ type Process struct {
 	// the heap mapping [BrkStart, BrkEnd), page aligned (BrkStart ==
 	// BrkEnd: empty heap at BrkStart; both 0: unknown, brk cannot grow).
 	BrkStart, BrkEnd uint64
+
+	// Blocked and Pending are the first word of the thread's blocked and
+	// pending signal sets as the run begins (signal n is bit n-1): a
+	// kernel core's pr_sighold and pr_sigpend. A pending signal is
+	// delivered once the guest unblocks it.
+	Blocked, Pending uint64
 }
 
 // Support says how completely a system call is implemented.
@@ -202,6 +208,9 @@ type Kernel struct {
 
 	sigactions map[int][]byte // raw kernel struct sigaction, by signal
 	sigmask    []byte         // blocked signals, as the guest's sigset_t
+	pending    []byte         // signals raised while blocked, a sigset_t too
+	killed     bool           // a signal's default action ended the run
+	served     bool           // a call has been dispatched: there is state to keep
 	altstack   []byte         // raw stack_t of sigaltstack
 	tidAddress uint64         // set_tid_address
 	robustList [2]uint64      // set_robust_list head and length
@@ -229,10 +238,17 @@ func NewKernel(env Env) (*Kernel, error) {
 // later run of the same machine, on a new engine): the open files, the
 // program break, the working directory, umask and signal state stay; the
 // identity and the file view (sysroot, writable directories) are taken
-// anew from env.Process().
+// anew from env.Process(). A kernel that has served no call yet (made for
+// a Call before the process was known) starts afresh from env.Process().
 func (k *Kernel) Rebind(env Env) error {
 	if env.Platform() != k.p {
 		return fmt.Errorf("linux: a %s kernel cannot serve a %s environment", k.p.Name, env.Platform().Name)
+	}
+	k.killed = false
+	if !k.served {
+		k.Env = env
+		k.init()
+		return k.bind(env)
 	}
 	if p := env.Process(); p != nil {
 		brkStart, brkEnd := k.proc.BrkStart, k.proc.BrkEnd // the break area the kernel began with
@@ -331,6 +347,7 @@ const crSO = 1 << 28
 // Dispatch handles the system call the guest just made. A returned error
 // stops the run; an *UnsupportedError names the call.
 func (k *Kernel) Dispatch() error {
+	k.served = true
 	no, err := k.Env.ReadReg(k.num)
 	if err != nil {
 		return err

@@ -61,6 +61,10 @@ func (k *Kernel) init() {
 	k.cwd, k.umask = "/", 0o022
 	k.sigactions = map[int][]byte{}
 	k.sigmask = make([]byte, k.sigsetSize())
+	k.pending = make([]byte, k.sigsetSize())
+	putUint(k.sigmask, k.p.ByteOrder, k.word(), k.proc.Blocked)
+	putUint(k.pending, k.p.ByteOrder, k.word(), k.proc.Pending)
+	k.sigmask = k.unblockable(k.sigmask)
 	k.altstack = k.initialAltstack()
 }
 

@@ -377,15 +377,17 @@ func (k *Kernel) ppoll(a Args, size int) (int64, error) {
 	if a[3] != 0 && a[4] != uint64(k.sigsetSize()) {
 		return -EINVAL, nil
 	}
-	n, err := k.poll("ppoll", a[0], a[1], forever)
-	if n == 0 && err == nil {
-		k.expire(a[2], size)
-	}
-	return n, err
+	return k.withMask(a[3], func() (int64, error) {
+		n, err := k.poll("ppoll", a[0], a[1], forever)
+		if n == 0 && err == nil {
+			k.expire(a[2], size)
+		}
+		return n, err
+	})
 }
 
-// ppoll(fds, nfds, timespec *, sigmask, sigsetsize): the mask is
-// checked, not applied (no signal is delivered anyway).
+// ppoll(fds, nfds, timespec *, sigmask, sigsetsize): the mask holds
+// for the call; a pending signal it lets through is delivered first.
 func sysPpoll(k *Kernel, a Args) (int64, error)   { return k.ppoll(a, k.word()) }
 func sysPpoll64(k *Kernel, a Args) (int64, error) { return k.ppoll(a, 8) }
 
@@ -500,17 +502,31 @@ func sysPPCSelect(k *Kernel, a Args) (int64, error) {
 }
 
 // pselect6(nfds, readfds, writefds, exceptfds, timespec *, sigmask
-// data): the mask is not applied (no signal is delivered anyway).
+// data): the data is {const sigset_t *ss; size_t ss_len}; the mask holds
+// for the call, as ppoll's.
 func (k *Kernel) pselect6(a Args, size int) (int64, error) {
 	forever, e := k.timeout(a[4], size, false)
 	if e != 0 {
 		return -e, nil
 	}
-	n, err := k.selectFDs("pselect6", k.sfd(a[0]), [3]uint64{a[1], a[2], a[3]}, forever)
-	if n == 0 && err == nil {
-		k.expire(a[4], size)
+	var set uint64
+	if a[5] != 0 {
+		b, e := k.read(a[5], 2*k.word())
+		if e != 0 {
+			return -e, nil
+		}
+		set = decode(k, b, k.word())
+		if set != 0 && decode(k, b[k.word():], k.word()) != uint64(k.sigsetSize()) {
+			return -EINVAL, nil
+		}
 	}
-	return n, err
+	return k.withMask(set, func() (int64, error) {
+		n, err := k.selectFDs("pselect6", k.sfd(a[0]), [3]uint64{a[1], a[2], a[3]}, forever)
+		if n == 0 && err == nil {
+			k.expire(a[4], size)
+		}
+		return n, err
+	})
 }
 
 func sysPselect6(k *Kernel, a Args) (int64, error)    { return k.pselect6(a, k.word()) }

@@ -633,15 +633,19 @@ func TestSignals(t *testing.T) {
 		if r.uint(flagsAt, 4) != 2 {
 			r.t.Errorf("sigaltstack flags %d, want SS_DISABLE", r.uint(flagsAt, 4))
 		}
-		// Signals to others: ESRCH; to itself: a blocked one stays pending,
-		// one with a handler stops the run, SIGABRT kills.
+		// Signals to others: ESRCH; to itself: a blocked one stays pending
+		// until unblocked, one with a handler then stops the run, SIGABRT
+		// kills.
 		r.want(r.call("kill", pid+1, 6), -linux.ESRCH, "kill(other, SIGABRT)")
 		r.want(r.call("tgkill", pid, tid+1, 6), -linux.ESRCH, "tgkill(other thread)")
 		r.want(r.call("kill", pid, 0), 0, "kill(self, 0)")
 		r.want(r.call("tgkill", pid, tid, sigusr1), 0, "tgkill(self, blocked SIGUSR1)")
 		r.putWords(memBase+0x200, w, 0)
-		r.want(r.call("rt_sigprocmask", sigSetmask(r.p), memBase+0x200, 0, setsize), 0, "rt_sigprocmask(SETMASK 0)")
 		var plain interface{ Error() string }
+		r.stopped("rt_sigprocmask", &plain, sigSetmask(r.p), memBase+0x200, 0, setsize)
+		if r.env.Killed || !strings.Contains(plain.Error(), "handler") {
+			r.t.Fatalf("unblocking SIGUSR1, which has a handler: killed %v, %v", r.env.Killed, plain)
+		}
 		r.stopped("tgkill", &plain, pid, tid, sigusr1)
 		if r.env.Killed {
 			r.t.Fatalf("a signal with a handler killed the guest")
@@ -650,6 +654,195 @@ func TestSignals(t *testing.T) {
 		if !r.env.Killed || r.env.Signal != 6 {
 			r.t.Errorf("SIGABRT: killed %v signal %d", r.env.Killed, r.env.Signal)
 		}
+	})
+}
+
+// sigs are a platform's numbers of the signals the tests send.
+type sigs struct{ usr2, kill, stop, setsize uint64 }
+
+func sigsOf(p *platform.Platform) sigs {
+	if p.Machine == platform.MIPS.Machine {
+		return sigs{usr2: 17, kill: 9, stop: 23, setsize: 16}
+	}
+	return sigs{usr2: 12, kill: 9, stop: 19, setsize: 8}
+}
+
+// A signal raised while blocked stays pending (rt_sigpending shows it)
+// and is delivered when the mask lets it through: by rt_sigprocmask, for
+// the length of a ppoll, pselect6 or rt_sigsuspend; an action that
+// ignores it discards it; SIGKILL and SIGSTOP are never blocked; a
+// core's blocked and pending sets are where the run starts.
+func TestPendingSignals(t *testing.T) {
+	// blockUsr2 blocks SIGUSR2, raises it and checks it is pending; the
+	// sigset_t with just SIGUSR2 is left at memBase+0x200, an empty one
+	// at memBase+0x280.
+	blockUsr2 := func(r *rig) sigs {
+		r.t.Helper()
+		s := sigsOf(r.p)
+		w := r.p.WordSize
+		r.put(memBase+0x200, make([]byte, 0x100))
+		r.putWords(memBase+0x200, w, 1<<(s.usr2-1))
+		r.want(r.call("rt_sigprocmask", sigBlock(r.p), memBase+0x200, 0, s.setsize), 0, "rt_sigprocmask(BLOCK SIGUSR2)")
+		r.want(r.call("kill", uint64(r.env.Proc.PID), s.usr2), 0, "kill(self, blocked SIGUSR2)")
+		r.want(r.call("rt_sigpending", memBase+0x300, s.setsize), 0, "rt_sigpending")
+		if got := r.uint(memBase+0x300, w); got != 1<<(s.usr2-1) || r.env.Killed {
+			r.t.Fatalf("pending %#x, killed %v; want SIGUSR2 pending", got, r.env.Killed)
+		}
+		return s
+	}
+	killedBy := func(r *rig, sig uint64, what string) {
+		r.t.Helper()
+		if !r.env.Killed || uint64(r.env.Signal) != sig {
+			r.t.Errorf("%s: killed %v by %d; want signal %d", what, r.env.Killed, r.env.Signal, sig)
+		}
+	}
+	ppoll := "ppoll"
+	t.Run("sigprocmask", func(t *testing.T) {
+		forEach(t, nil, func(r *rig) {
+			s := blockUsr2(r)
+			r.want(r.call("rt_sigprocmask", sigBlock(r.p), memBase+0x280, 0, s.setsize), 0, "rt_sigprocmask(BLOCK nothing)")
+			if r.env.Killed {
+				r.t.Fatal("killed while SIGUSR2 is still blocked")
+			}
+			r.want(r.call("rt_sigprocmask", sigSetmask(r.p), memBase+0x280, 0, s.setsize), 0, "rt_sigprocmask(SETMASK 0)")
+			killedBy(r, s.usr2, "unblocked")
+		})
+	})
+	t.Run("ppoll", func(t *testing.T) {
+		forEach(t, nil, func(r *rig) {
+			s := blockUsr2(r)
+			name := ppoll
+			if !r.has(name) {
+				name = "ppoll_time64"
+			}
+			ts := uint64(memBase + 0x400) // {0, 0}: return at once
+			r.want(r.call(name, 0, 0, ts, memBase+0x200, s.setsize), 0, "ppoll(mask SIGUSR2)")
+			if r.env.Killed {
+				r.t.Fatal("killed by a ppoll whose mask blocks SIGUSR2")
+			}
+			r.want(r.call(name, 0, 0, ts, 0, s.setsize), 0, "ppoll(no mask)")
+			if r.env.Killed {
+				r.t.Fatal("killed by a ppoll without a mask")
+			}
+			r.call(name, 0, 0, ts, memBase+0x280, s.setsize)
+			killedBy(r, s.usr2, "ppoll(empty mask)")
+		})
+	})
+	t.Run("pselect6", func(t *testing.T) {
+		forEach(t, nil, func(r *rig) {
+			s := blockUsr2(r)
+			name := "pselect6"
+			if !r.has(name) {
+				name = "pselect6_time64"
+			}
+			w := r.p.WordSize
+			ts := uint64(memBase + 0x400)
+			data := uint64(memBase + 0x500) // {sigset_t *ss; size_t ss_len}
+			r.putWords(data, w, memBase+0x200, s.setsize)
+			r.want(r.call(name, 0, 0, 0, 0, ts, data), 0, "pselect6(mask SIGUSR2)")
+			r.putWords(data, w, memBase+0x200, 3)
+			r.want(r.call(name, 0, 0, 0, 0, ts, data), -linux.EINVAL, "pselect6(ss_len 3)")
+			if r.env.Killed {
+				r.t.Fatal("killed by a pselect6 whose mask blocks SIGUSR2")
+			}
+			r.putWords(data, w, memBase+0x280, s.setsize)
+			r.call(name, 0, 0, 0, 0, ts, data)
+			killedBy(r, s.usr2, "pselect6(empty mask)")
+		})
+	})
+	t.Run("sigsuspend", func(t *testing.T) {
+		forEach(t, nil, func(r *rig) {
+			s := blockUsr2(r)
+			var blocked *linux.BlockedError
+			r.stopped("rt_sigsuspend", &blocked, memBase+0x200, s.setsize)
+			if r.env.Killed {
+				r.t.Fatal("killed by a sigsuspend whose mask blocks SIGUSR2")
+			}
+			r.call("rt_sigsuspend", memBase+0x280, s.setsize)
+			killedBy(r, s.usr2, "rt_sigsuspend(empty mask)")
+		})
+	})
+	t.Run("sigtimedwait", func(t *testing.T) {
+		forEach(t, nil, func(r *rig) {
+			s := blockUsr2(r)
+			name := "rt_sigtimedwait"
+			if !r.has(name) {
+				name = "rt_sigtimedwait_time64"
+			}
+			ts, info := uint64(memBase+0x400), uint64(memBase+0x700)
+			r.put(info, bytes.Repeat([]byte{0xee}, 128))
+			r.want(r.call(name, memBase+0x200, info, ts, s.setsize), int64(s.usr2), "rt_sigtimedwait(SIGUSR2)")
+			if got := r.uint(info, 4); got != s.usr2 || r.uint(info+124, 4) != 0 {
+				r.t.Errorf("si_signo %d (tail %#x), want %d and zeros", got, r.uint(info+124, 4), s.usr2)
+			}
+			r.want(r.call("rt_sigpending", memBase+0x300, s.setsize), 0, "rt_sigpending")
+			if got := r.uint(memBase+0x300, r.p.WordSize); got != 0 || r.env.Killed {
+				r.t.Errorf("pending %#x, killed %v after the wait took SIGUSR2", got, r.env.Killed)
+			}
+			r.want(r.call(name, memBase+0x200, 0, ts, s.setsize), -linux.EAGAIN, "rt_sigtimedwait(none pending)")
+			var blocked *linux.BlockedError
+			r.stopped(name, &blocked, memBase+0x200, 0, 0, s.setsize)
+		})
+	})
+	t.Run("ignore", func(t *testing.T) {
+		forEach(t, nil, func(r *rig) {
+			s := blockUsr2(r)
+			w := r.p.WordSize
+			act := uint64(memBase + 0x600) // SIG_IGN: handler 1
+			r.put(act, make([]byte, 64))
+			at := act
+			if r.p.Machine == platform.MIPS.Machine {
+				at += uint64(w) // {flags, handler, mask}
+			}
+			r.putWords(at, w, 1)
+			r.want(r.call("rt_sigaction", s.usr2, act, 0, s.setsize), 0, "rt_sigaction(SIGUSR2, SIG_IGN)")
+			r.want(r.call("rt_sigpending", memBase+0x300, s.setsize), 0, "rt_sigpending")
+			if got := r.uint(memBase+0x300, w); got != 0 {
+				r.t.Errorf("pending %#x after SIG_IGN; want none", got)
+			}
+			r.want(r.call("rt_sigprocmask", sigSetmask(r.p), memBase+0x280, 0, s.setsize), 0, "rt_sigprocmask(SETMASK 0)")
+			if r.env.Killed {
+				r.t.Error("an ignored signal killed the guest")
+			}
+		})
+	})
+	t.Run("unblockable", func(t *testing.T) {
+		forEach(t, nil, func(r *rig) {
+			s := sigsOf(r.p)
+			w := r.p.WordSize
+			all := uint64(memBase + 0x200)
+			r.put(all, bytes.Repeat([]byte{0xff}, 16))
+			r.want(r.call("rt_sigprocmask", sigSetmask(r.p), all, 0, s.setsize), 0, "rt_sigprocmask(SETMASK all)")
+			r.want(r.call("rt_sigprocmask", sigBlock(r.p), 0, memBase+0x300, s.setsize), 0, "rt_sigprocmask(get)")
+			got := r.uint(memBase+0x300, w)
+			want := uint64(1)<<(8*w) - 1
+			if w == 8 {
+				want = ^uint64(0)
+			}
+			want &^= 1<<(s.kill-1) | 1<<(s.stop-1)
+			if got != want {
+				r.t.Errorf("mask %#x, want %#x (all but SIGKILL and SIGSTOP)", got, want)
+			}
+			r.want(r.call("kill", uint64(r.env.Proc.PID), s.kill), 0, "kill(self, SIGKILL)")
+			killedBy(r, s.kill, "SIGKILL under a full mask")
+		})
+	})
+	t.Run("core", func(t *testing.T) {
+		// A core whose thread had SIGUSR2 blocked and pending.
+		forEach(t, func(env *fakeenv.Env) {
+			s := sigsOf(env.Platform())
+			env.Proc.Blocked, env.Proc.Pending = 1<<(s.usr2-1), 1<<(s.usr2-1)
+		}, func(r *rig) {
+			s := sigsOf(r.p)
+			r.want(r.call("rt_sigprocmask", sigBlock(r.p), 0, memBase+0x300, s.setsize), 0, "rt_sigprocmask(get)")
+			r.want(r.call("rt_sigpending", memBase+0x380, s.setsize), 0, "rt_sigpending")
+			if m, p := r.uint(memBase+0x300, r.p.WordSize), r.uint(memBase+0x380, r.p.WordSize); m != 1<<(s.usr2-1) || p != m {
+				r.t.Fatalf("mask %#x pending %#x, want SIGUSR2 in both", m, p)
+			}
+			r.put(memBase+0x200, make([]byte, 16))
+			r.want(r.call("rt_sigprocmask", sigSetmask(r.p), memBase+0x200, 0, s.setsize), 0, "rt_sigprocmask(SETMASK 0)")
+			killedBy(r, s.usr2, "the core's pending SIGUSR2, unblocked")
+		})
 	})
 }
 
@@ -697,6 +890,36 @@ func TestUnsupportedEveryPlatform(t *testing.T) {
 		err := r.k.Dispatch()
 		if !(err != nil && strings.Contains(err.Error(), "99999 (unknown)")) {
 			r.t.Errorf("unknown call: %v", err)
+		}
+	})
+}
+
+// Rebind: a kernel that has served no call (one a machine made for a
+// Call before it knew the process) takes the whole process anew, its
+// signal sets included; one that has served calls keeps its state and
+// takes only the identity.
+func TestRebind(t *testing.T) {
+	forEach(t, nil, func(r *rig) {
+		s := sigsOf(r.p)
+		w := r.p.WordSize
+		r.env.Proc.Blocked, r.env.Proc.Pending, r.env.Proc.PID = 1<<(s.usr2-1), 1<<(s.usr2-1), 777
+		if err := r.k.Rebind(r.env); err != nil {
+			r.t.Fatal(err)
+		}
+		r.want(r.call("rt_sigpending", memBase+0x300, s.setsize), 0, "rt_sigpending")
+		if got := r.uint(memBase+0x300, w); got != 1<<(s.usr2-1) {
+			r.t.Fatalf("pending %#x after a Rebind of an unused kernel; want the process's SIGUSR2", got)
+		}
+		r.want(r.call("getpid"), 777, "getpid")
+		// Used now: a second Rebind keeps the signal state.
+		r.env.Proc.Blocked, r.env.Proc.Pending, r.env.Proc.PID = 0, 0, 778
+		if err := r.k.Rebind(r.env); err != nil {
+			r.t.Fatal(err)
+		}
+		r.want(r.call("getpid"), 778, "getpid")
+		r.want(r.call("rt_sigpending", memBase+0x300, s.setsize), 0, "rt_sigpending")
+		if got := r.uint(memBase+0x300, w); got != 1<<(s.usr2-1) {
+			r.t.Errorf("pending %#x after a Rebind of a used kernel; want SIGUSR2 kept", got)
 		}
 	})
 }

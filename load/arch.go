@@ -73,13 +73,14 @@ func archOf(p *platform.Platform) *arch { return arches[p.Name] }
 // pr_cutime, pr_cstime (two longs each); elf_gregset_t pr_reg; int
 // pr_fpvalid.
 type prstatusOffsets struct {
-	signo, code, errno, cursig, pid, ppid, pgrp, sid, reg int
+	signo, code, errno, cursig, sigpend, sighold, pid, ppid, pgrp, sid, reg int
 }
 
 func prstatusHeader(word int) prstatusOffsets {
 	o := prstatusOffsets{signo: 0, code: 4, errno: 8, cursig: 12}
-	sigpend := alignInt(14, word)
-	o.pid = sigpend + 2*word
+	o.sigpend = alignInt(14, word)
+	o.sighold = o.sigpend + word
+	o.pid = o.sigpend + 2*word
 	o.ppid, o.pgrp, o.sid = o.pid+4, o.pid+8, o.pid+12
 	o.reg = alignInt(o.pid+16, word) + 4*2*word // 72 on 32-bit, 112 on 64-bit
 	return o

@@ -193,6 +193,10 @@ func (w noteWriter) prstatus(size int, signo, cursig, pid int, regs []uint64) []
 	w.order.PutUint16(b[h.cursig:], uint16(cursig))
 	w.order.PutUint32(b[h.pid:], uint32(pid))
 	w.order.PutUint32(b[h.ppid:], uint32(pid-1))
+	// Pending: SIGHUP (1); blocked: SIGINT (2) and signal 32, the last
+	// the word holds on every platform.
+	w.putWord(b[h.sigpend:], 1)
+	w.putWord(b[h.sighold:], 2|1<<31)
 	for i, v := range regs {
 		w.putWord(b[h.reg+i*w.word:], v)
 	}

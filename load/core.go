@@ -20,6 +20,11 @@ type Thread struct {
 	Signal int      // pr_cursig
 	CPU    *cpu.CPU // pr_reg, plus FP/vector registers when HasFP
 	HasFP  bool     // an FP note (NT_FPREGSET, NT_X86_XSTATE...) was decoded
+	// SigPend and SigHold are pr_sigpend and pr_sighold: the thread's
+	// pending and blocked signals as the first word of a sigset_t
+	// (signal n is bit n-1; signals past the word size are not in the
+	// note). Linux fills them; qemu-user leaves them 0.
+	SigPend, SigHold uint64
 }
 
 // SigInfo is the NT_SIGINFO note: the siginfo_t of the signal that
@@ -403,7 +408,8 @@ func (c *Core) decodeThreads(p *platform.Platform) error {
 			return fmt.Errorf("%s %s: NT_PRSTATUS layout for %s: %d registers do not fit in %#x bytes", opCore, c.Path, p.Name, len(a.Regs), len(n.Desc))
 		}
 		d := words{b: n.Desc, order: p.ByteOrder, size: w}
-		t := Thread{TID: d.i32(hdr.pid), Signal: d.i16(hdr.cursig), CPU: cpu.New(file)}
+		t := Thread{TID: d.i32(hdr.pid), Signal: d.i16(hdr.cursig), CPU: cpu.New(file),
+			SigPend: d.word(hdr.sigpend), SigHold: d.word(hdr.sighold)}
 		for slot, reg := range a.Regs {
 			if reg == "" {
 				continue

@@ -127,6 +127,9 @@ func TestSyntheticCores(t *testing.T) {
 			if th.TID != 77 || th.Signal != sigbus(sp.p) {
 				t.Errorf("thread tid %d signal %d, want 77 %d", th.TID, th.Signal, sigbus(sp.p))
 			}
+			if th.SigPend != 1 || th.SigHold != 2|1<<31 {
+				t.Errorf("pr_sigpend %#x pr_sighold %#x, want 0x1 0x80000002", th.SigPend, th.SigHold)
+			}
 			for i, name := range a.Regs {
 				if name == "" {
 					continue

@@ -190,7 +190,8 @@ func (m *Machine) releaseRetired() error {
 
 // UseCoreProcess takes the guest's identity and heap from a core: pid,
 // ppid, uid and gid from NT_PRPSINFO (euid/egid from the auxiliary
-// vector), and the program break area (see findHeap). Call it after
+// vector), the resumed thread's blocked and pending signals from its
+// NT_PRSTATUS, and the program break area (see findHeap). Call it after
 // RestoreExe, whose restored program headers it reads.
 func (m *Machine) UseCoreProcess(c *load.Core) {
 	p := &m.proc
@@ -212,6 +213,11 @@ func (m *Machine) UseCoreProcess(c *load.Core) {
 		p.EGID = int(v)
 	}
 	p.TID = m.tid
+	for _, th := range c.Threads {
+		if th.TID == m.tid {
+			p.Blocked, p.Pending = th.SigHold, th.SigPend
+		}
+	}
 	if start, end, ok := m.findHeap(c); ok {
 		p.BrkStart, p.BrkEnd = start, end
 	}

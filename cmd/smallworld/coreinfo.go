@@ -9,6 +9,7 @@ import (
 	"github.com/smallworld-go/smallworld/cpu"
 	"github.com/smallworld-go/smallworld/linux"
 	"github.com/smallworld-go/smallworld/load"
+	"github.com/smallworld-go/smallworld/platform"
 )
 
 type infoJSON struct {
@@ -27,7 +28,20 @@ type infoJSON struct {
 type threadJSON struct {
 	TID       int               `json:"tid"`
 	Signal    int               `json:"signal"`
+	Blocked   []string          `json:"blocked,omitempty"` // pr_sighold, by name
+	Pending   []string          `json:"pending,omitempty"` // pr_sigpend
 	Registers map[string]string `json:"registers"`
+}
+
+// sigNames names the signals of a set word (signal n is bit n-1).
+func sigNames(p *platform.Platform, set uint64) []string {
+	var out []string
+	for sig := 1; sig <= 64; sig++ {
+		if set&(1<<(sig-1)) != 0 {
+			out = append(out, linux.SignalName(p, sig))
+		}
+	}
+	return out
 }
 
 type mappingJSON struct {
@@ -152,7 +166,8 @@ func describe(c *load.Core, exe *load.ELF) *infoJSON {
 		if i == 0 {
 			info.Registers = regs
 		}
-		info.Threads = append(info.Threads, threadJSON{TID: t.TID, Signal: t.Signal, Registers: regs})
+		info.Threads = append(info.Threads, threadJSON{TID: t.TID, Signal: t.Signal, Registers: regs,
+			Blocked: sigNames(c.Platform, t.SigHold), Pending: sigNames(c.Platform, t.SigPend)})
 	}
 	var exeBase uint64
 	if exe != nil {
@@ -208,6 +223,12 @@ func printInfo(w io.Writer, c *load.Core, info *infoJSON) {
 		mark := ""
 		if i == 0 {
 			mark = " (received the signal)"
+		}
+		if b := sigNames(c.Platform, t.SigHold); len(b) > 0 {
+			mark += "; blocked " + strings.Join(b, " ")
+		}
+		if p := sigNames(c.Platform, t.SigPend); len(p) > 0 {
+			mark += "; pending " + strings.Join(p, " ")
 		}
 		fmt.Fprintf(w, "\nthread %d: tid %d%s\n", i+1, t.TID, mark)
 		names := shownRegisters(t.CPU)

@@ -101,3 +101,21 @@ func TestCoreRunModelCallsGuest(t *testing.T) {
 		})
 	}
 }
+
+// TestCoreRunPendingSignal: a kernel core records the resumed thread's
+// blocked and pending signals; the program raised SIGUSR1 while blocking
+// it before its trap, sees it pending after, and dies of it when it
+// unblocks it, as the trap-free run does (status 138). The IFUNC repair
+// runs guest code before the process is known: the syscall layer made
+// for it must not keep its empty signal sets (or its unknown break).
+func TestCoreRunPendingSignal(t *testing.T) {
+	want, wantStatus := fixture.Reference(t, "amd64", "signals.O2")
+	exePath, corePath := fixture.Core(t, "amd64", "signals.O2", "kernel")
+	if info, _, _ := smallworld(t, "", "core", "info", corePath); !strings.Contains(info, "(received the signal); blocked SIGUSR1; pending SIGUSR1\n") {
+		t.Errorf("core info does not show SIGUSR1 blocked and pending:\n%.600s", info)
+	}
+	out, errOut, status := smallworld(t, "", "core", "run", corePath, "--exe", exePath, "--skip-trap")
+	if wantStatus != 128+10 || out != want || status != wantStatus || !strings.Contains(errOut, "killed by SIGUSR1") {
+		t.Errorf("status %d (want %d, the reference's, which should be 138)\nstdout %q\nwant   %q\nstderr %q", status, wantStatus, out, want, errOut)
+	}
+}
