@@ -896,16 +896,23 @@ func TestUnsupportedEveryPlatform(t *testing.T) {
 
 // Rebind: a kernel that has served no call (one a machine made for a
 // Call before it knew the process) takes the whole process anew, its
-// signal sets included; one that has served calls keeps its state and
+// break area and signal sets included; one that has served calls keeps its state and
 // takes only the identity.
 func TestRebind(t *testing.T) {
 	forEach(t, nil, func(r *rig) {
 		s := sigsOf(r.p)
 		w := r.p.WordSize
 		r.env.Proc.Blocked, r.env.Proc.Pending, r.env.Proc.PID = 1<<(s.usr2-1), 1<<(s.usr2-1), 777
+		const heap, heapEnd = 0x40000, 0x42000
+		r.env.Proc.BrkStart, r.env.Proc.BrkEnd = heap, heapEnd
+		if err := r.env.MapAnon(heap, heapEnd-heap, memory.RW, "heap"); err != nil {
+			r.t.Fatal(err)
+		}
 		if err := r.k.Rebind(r.env); err != nil {
 			r.t.Fatal(err)
 		}
+		r.want(r.call("brk", 0), heapEnd, "brk(0)")
+		r.want(r.call("brk", heapEnd+0x1000), heapEnd+0x1000, "brk(grow)")
 		r.want(r.call("rt_sigpending", memBase+0x300, s.setsize), 0, "rt_sigpending")
 		if got := r.uint(memBase+0x300, w); got != 1<<(s.usr2-1) {
 			r.t.Fatalf("pending %#x after a Rebind of an unused kernel; want the process's SIGUSR2", got)
