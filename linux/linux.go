@@ -43,6 +43,12 @@ type Env interface {
 	// FreeRange returns the start of an unmapped range of size bytes,
 	// at hint if that range is free.
 	FreeRange(hint, size uint64) (uint64, error)
+	// CallGuest runs the guest function fn with integer arguments, from
+	// inside the call being served, until it returns (a signal handler);
+	// registers are as they were after. An error means the function did
+	// not return: the run ended inside it (exit, a fault) or could not
+	// start it.
+	CallGuest(fn uint64, args ...uint64) (uint64, error)
 }
 
 // PageSize is the guest page size the layer maps memory in (every
@@ -209,6 +215,8 @@ type Kernel struct {
 	sigactions map[int][]byte // raw kernel struct sigaction, by signal
 	sigmask    []byte         // blocked signals, as the guest's sigset_t
 	pending    []byte         // signals raised while blocked, a sigset_t too
+	pendCode   map[int]uint64 // the si_code each pending signal was sent with
+	altDepth   int            // handlers running on the alternate stack
 	killed     bool           // a signal's default action ended the run
 	served     bool           // a call has been dispatched: there is state to keep
 	altstack   []byte         // raw stack_t of sigaltstack

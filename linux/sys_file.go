@@ -62,6 +62,7 @@ func (k *Kernel) init() {
 	k.sigactions = map[int][]byte{}
 	k.sigmask = make([]byte, k.sigsetSize())
 	k.pending = make([]byte, k.sigsetSize())
+	k.pendCode = map[int]uint64{}
 	putUint(k.sigmask, k.p.ByteOrder, k.word(), k.proc.Blocked)
 	putUint(k.pending, k.p.ByteOrder, k.word(), k.proc.Pending)
 	k.sigmask = k.unblockable(k.sigmask)

@@ -78,7 +78,7 @@ func (k *Kernel) pipeWait(of *openFile, n uint64) (ret int64, err error, wait bo
 		return 0, &BlockedError{Call: "read of an empty pipe whose write end is open"}, true
 	case kindPipeW:
 		if p.readers == 0 {
-			if _, err := k.raise(k.signalNumber("SIGPIPE")); err != nil {
+			if _, err := k.raise(k.signalNumber("SIGPIPE"), k.c.SI_USER); err != nil {
 				return 0, err, true
 			}
 			return -EPIPE, nil, true

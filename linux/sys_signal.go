@@ -6,11 +6,13 @@ import (
 )
 
 // Signals. Actions, the mask and the alternate stack are recorded as the
-// guest gave them (raw kernel structs, returned unchanged); no signal is
-// ever delivered to a handler. A signal the guest sends itself ends the
-// run the way the signal's default action would (emu.StopSignal through
-// Env.Kill), is dropped if ignored or default-ignored, and stops the run
-// with an error if the guest installed a handler for it. A blocked one
+// guest gave them (raw kernel structs, returned unchanged). A signal the
+// guest sends itself is delivered before the sending call returns, as
+// Linux does: its handler runs (a guest call on the current or the
+// alternate stack, with a siginfo_t and a zeroed ucontext, the mask
+// widened by sa_mask and the signal itself for its length); without one
+// the default action ends the run (emu.StopSignal through Env.Kill), or
+// nothing happens for an ignored or default-ignored signal. A blocked one
 // stays pending (rt_sigpending shows it) until the guest unblocks it,
 // with rt_sigprocmask or for the length of a ppoll, pselect6 or
 // rt_sigsuspend, and is then delivered so, or until rt_sigtimedwait
@@ -48,10 +50,19 @@ func (k *Kernel) sigHandlerOff() int {
 	return 0
 }
 
-// stack_t: {sp, int flags, size} generically, {sp, size, int flags} on
-// MIPS; ssDisable is SS_DISABLE.
-const ssDisable = 2
+// The rest of struct sigaction: sa_flags, an unsigned long after the
+// handler generically, the leading unsigned int on MIPS; sa_mask last.
+func (k *Kernel) sigFlags(act []byte) uint64 {
+	if k.isMIPS() {
+		return decode(k, act, 4)
+	}
+	return decode(k, act[k.word():], k.word())
+}
 
+func (k *Kernel) sigMaskOff() int { return k.sigactionSize() - k.sigsetSize() }
+
+// stack_t: {sp, int flags, size} generically, {sp, size, int flags} on
+// MIPS.
 func (k *Kernel) altstackFlagsOff() int {
 	if k.isMIPS() {
 		return 2 * k.word()
@@ -59,9 +70,16 @@ func (k *Kernel) altstackFlagsOff() int {
 	return k.word()
 }
 
+func (k *Kernel) altstackSizeOff() int {
+	if k.isMIPS() {
+		return k.word()
+	}
+	return 2 * k.word()
+}
+
 func (k *Kernel) initialAltstack() []byte {
 	b := make([]byte, 3*k.word())
-	putUint(b[k.altstackFlagsOff():], k.p.ByteOrder, 4, ssDisable)
+	putUint(b[k.altstackFlagsOff():], k.p.ByteOrder, 4, k.c.SS_DISABLE)
 	return b
 }
 
@@ -156,18 +174,14 @@ func sysRtSigsuspend(k *Kernel, a Args) (int64, error) {
 	if a[1] != uint64(k.sigsetSize()) {
 		return -EINVAL, nil
 	}
-	_, err := k.withMask(a[0], func() (int64, error) {
+	return k.withMask(a[0], func() (int64, error) {
 		return 0, &BlockedError{Call: "rt_sigsuspend with no pending signal its mask lets through"}
 	})
-	if k.killed {
-		return -EINTR, err
-	}
-	return 0, err
 }
 
 // rt_sigtimedwait(set, info, timeout, sigsetsize) takes the lowest
-// pending signal of set and returns its number, filling info's si_signo
-// (the rest 0: who sent it is not recorded). With none pending a timeout
+// pending signal of set and returns its number, filling info as a
+// handler's (the guest itself sent it). With none pending a timeout
 // passes at once (EAGAIN); without a timeout the run stops.
 func (k *Kernel) sigtimedwait(a Args, size int) (int64, error) {
 	n := k.sigsetSize()
@@ -186,14 +200,17 @@ func (k *Kernel) sigtimedwait(a Args, size int) (int64, error) {
 		if !k.hasSig(k.pending, sig) || !k.hasSig(set, sig) {
 			continue
 		}
+		code := k.pendCode[sig]
 		if a[1] != 0 {
-			info := make([]byte, 128) // sizeof(siginfo_t) on every platform
-			putUint(info, k.p.ByteOrder, 4, uint64(sig))
-			if e := k.write(a[1], info); e != 0 {
+			if e := k.putStruct(a[1], "siginfo", map[string]uint64{
+				"si_signo": uint64(sig), "si_code": code,
+				"_sifields._kill._pid": uint64(k.proc.PID), "_sifields._kill._uid": uint64(k.proc.UID),
+			}); e != 0 {
 				return -e, nil
 			}
 		}
 		k.setSig(k.pending, sig, false)
+		delete(k.pendCode, sig)
 		return int64(sig), nil
 	}
 	if !forever {
@@ -226,7 +243,8 @@ func (k *Kernel) withMask(set uint64, fn func() (int64, error)) (int64, error) {
 	k.sigmask = k.unblockable(b)
 	defer func() { k.sigmask = saved }()
 	if k.anyDeliverable() {
-		if _, err := k.deliverPendingNow(); err != nil || k.killed {
+		// A handler ran (or the run ended): the call is interrupted.
+		if handled, err := k.deliverPendingNow(); err != nil || k.killed || handled {
 			return -EINTR, err
 		}
 	}
@@ -294,13 +312,21 @@ func (k *Kernel) ignored(sig int) bool {
 	return false
 }
 
-// sysSigaltstack: sigaltstack(ss, old_ss), recorded.
+// sysSigaltstack: sigaltstack(ss, old_ss), recorded; old_ss says
+// SS_ONSTACK inside a handler running on it, which may not change it.
 func sysSigaltstack(k *Kernel, a Args) (int64, error) {
 	n := 3 * k.word()
 	if a[1] != 0 {
-		if e := k.write(a[1], k.altstack); e != 0 {
+		old := append([]byte(nil), k.altstack...)
+		if k.altDepth > 0 {
+			putUint(old[k.altstackFlagsOff():], k.p.ByteOrder, 4, k.c.SS_ONSTACK)
+		}
+		if e := k.write(a[1], old); e != 0 {
 			return -e, nil
 		}
+	}
+	if a[0] != 0 && k.altDepth > 0 {
+		return -EPERM, nil // not while running on it
 	}
 	if a[0] != 0 {
 		b, e := k.read(a[0], n)
@@ -319,8 +345,9 @@ var defaultIgnored = map[string]bool{"SIGCHLD": true, "SIGURG": true, "SIGWINCH"
 // the layer lets the guest go on.
 var stopSignals = map[string]bool{"SIGSTOP": true, "SIGTSTP": true, "SIGTTIN": true, "SIGTTOU": true}
 
-// raise acts on a signal the guest sent itself.
-func (k *Kernel) raise(sig int) (int64, error) {
+// raise acts on a signal the guest sent itself with si_code code
+// (SI_USER for kill, SI_TKILL for tkill and tgkill).
+func (k *Kernel) raise(sig int, code uint64) (int64, error) {
 	if sig == 0 {
 		return 0, nil
 	}
@@ -330,43 +357,133 @@ func (k *Kernel) raise(sig int) (int64, error) {
 	if k.blocked(sig) {
 		if !k.ignored(sig) {
 			k.setSig(k.pending, sig, true)
+			k.pendCode[sig] = code
 		}
 		return 0, nil
 	}
-	return 0, k.deliver(sig)
+	_, err := k.deliver(sig, code)
+	return 0, err
 }
 
-// deliver acts on sig, which the mask lets through: its handler stops
-// the run with an error; ignored, nothing happens; otherwise the default
-// action ends the run.
-func (k *Kernel) deliver(sig int) error {
+// deliver acts on sig, which the mask lets through: its handler runs;
+// ignored, nothing happens; otherwise the default action ends the run.
+// It reports whether a handler ran.
+func (k *Kernel) deliver(sig int, code uint64) (bool, error) {
 	if k.ignored(sig) {
-		return nil
+		return false, nil
 	}
-	if h := k.handler(sig); h > 1 {
-		return fmt.Errorf("the guest raised %s, which has a handler at %#x: delivering signals to handlers is not supported", SignalName(k.p, sig), h)
+	h := k.handler(sig)
+	if h <= 1 {
+		k.killed = true
+		k.Env.Kill(sig)
+		return false, nil
 	}
-	k.killed = true
-	k.Env.Kill(sig)
-	return nil
+	return true, k.runHandler(sig, code, h)
+}
+
+// runHandler calls the guest's handler h for sig as Linux's signal
+// delivery would, and returns when the handler does. Registers are as
+// they were after; the mask is restored (sigreturn's work). A handler
+// that leaves by siglongjmp or exit never returns here: the run goes on
+// (or ends) inside the call.
+func (k *Kernel) runHandler(sig int, code, h uint64) error {
+	act := k.sigactions[sig]
+	flags := k.sigFlags(act)
+	if flags&k.c.SA_RESETHAND != 0 {
+		reset := append([]byte(nil), act...)
+		putUint(reset[k.sigHandlerOff():], k.p.ByteOrder, k.word(), 0)
+		k.sigactions[sig] = reset
+	}
+	saved := k.sigmask
+	mask := append([]byte(nil), saved...)
+	for i, b := range act[k.sigMaskOff():] {
+		mask[i] |= b
+	}
+	if flags&k.c.SA_NODEFER == 0 {
+		k.setSig(mask, sig, true)
+	}
+	sp, err := k.Env.ReadReg(k.sp)
+	if err != nil {
+		return err
+	}
+	// The frame: a siginfo_t and a zeroed ucontext, below the red zone
+	// (or at the top of the alternate stack), 16-byte aligned; the
+	// handler's own frame goes below it.
+	top, onAlt := sp-128, false
+	if flags&k.c.SA_ONSTACK != 0 && !k.onAltstack(sp) {
+		st := k.altstack
+		if decode(k, st[k.altstackFlagsOff():], 4)&k.c.SS_DISABLE == 0 {
+			top, onAlt = decode(k, st, k.word())+decode(k, st[k.altstackSizeOff():], k.word()), true
+		}
+	}
+	info := l2(top-sigFrameSize, 16)
+	uc := info + 128
+	if e := k.putStruct(info, "siginfo", map[string]uint64{
+		"si_signo": uint64(sig), "si_code": code,
+		"_sifields._kill._pid": uint64(k.proc.PID), "_sifields._kill._uid": uint64(k.proc.UID),
+	}); e != 0 {
+		return fmt.Errorf("delivering %s: its frame at %#x is not writable", SignalName(k.p, sig), info)
+	}
+	if e := k.write(uc, make([]byte, sigFrameSize-128)); e != 0 {
+		return fmt.Errorf("delivering %s: its frame at %#x is not writable", SignalName(k.p, sig), uc)
+	}
+	if k.Trace != nil {
+		fmt.Fprintf(k.Trace, "signal %s: handler %#x (siginfo %#x)\n", SignalName(k.p, sig), h, info)
+	}
+	if err := k.Env.WriteReg(k.sp, info); err != nil {
+		return err
+	}
+	k.sigmask = k.unblockable(mask)
+	if onAlt {
+		k.altDepth++
+	}
+	_, err = k.Env.CallGuest(h, uint64(sig), info, uc)
+	if onAlt {
+		k.altDepth--
+	}
+	k.sigmask = saved
+	if err != nil {
+		return err
+	}
+	return k.Env.WriteReg(k.sp, sp)
+}
+
+// sigFrameSize is the room a handler's frame takes: a siginfo_t (128
+// bytes) and a ucontext (at most 4560 bytes, AArch64's, rounded up).
+const sigFrameSize = 128 + 4608
+
+// l2 rounds v down to a multiple of a (a power of two).
+func l2(v, a uint64) uint64 { return v &^ (a - 1) }
+
+// onAltstack reports whether sp is on the alternate signal stack.
+func (k *Kernel) onAltstack(sp uint64) bool {
+	st := k.altstack
+	if decode(k, st[k.altstackFlagsOff():], 4)&k.c.SS_DISABLE != 0 {
+		return false
+	}
+	base := decode(k, st, k.word())
+	return sp > base && sp-base <= decode(k, st[k.altstackSizeOff():], k.word())
 }
 
 // deliverPendingNow delivers the pending signals the mask lets through,
 // lowest first as Linux does, until one ends the run or stops it; it
-// reports whether any was delivered.
+// reports whether a handler ran.
 func (k *Kernel) deliverPendingNow() (bool, error) {
-	delivered := false
+	handled := false
 	for sig := 1; sig <= k.nsig() && !k.killed; sig++ {
 		if !k.hasSig(k.pending, sig) || k.blocked(sig) {
 			continue
 		}
 		k.setSig(k.pending, sig, false)
-		delivered = true
-		if err := k.deliver(sig); err != nil {
-			return true, err
+		code := k.pendCode[sig]
+		delete(k.pendCode, sig)
+		ran, err := k.deliver(sig, code)
+		handled = handled || ran
+		if err != nil {
+			return handled, err
 		}
 	}
-	return delivered, nil
+	return handled, nil
 }
 
 // anyDeliverable reports whether a pending signal is not blocked.
@@ -390,7 +507,7 @@ func sysKill(k *Kernel, a Args) (int64, error) {
 	if !k.isSelf(k.sfd(a[0])) {
 		return -ESRCH, nil
 	}
-	return k.raise(int(k.sfd(a[1])))
+	return k.raise(int(k.sfd(a[1])), k.c.SI_USER)
 }
 
 // sysTkill: tkill(tid, sig); only the running thread exists.
@@ -398,7 +515,7 @@ func sysTkill(k *Kernel, a Args) (int64, error) {
 	if k.sfd(a[0]) != int64(k.proc.TID) {
 		return -ESRCH, nil
 	}
-	return k.raise(int(k.sfd(a[1])))
+	return k.raise(int(k.sfd(a[1])), k.c.SI_TKILL)
 }
 
 // sysTgkill: tgkill(tgid, tid, sig).
@@ -406,5 +523,5 @@ func sysTgkill(k *Kernel, a Args) (int64, error) {
 	if k.sfd(a[0]) != int64(k.proc.PID) || k.sfd(a[1]) != int64(k.proc.TID) {
 		return -ESRCH, nil
 	}
-	return k.raise(int(k.sfd(a[2])))
+	return k.raise(int(k.sfd(a[2])), k.c.SI_TKILL)
 }

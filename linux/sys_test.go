@@ -640,19 +640,161 @@ func TestSignals(t *testing.T) {
 		r.want(r.call("tgkill", pid, tid+1, 6), -linux.ESRCH, "tgkill(other thread)")
 		r.want(r.call("kill", pid, 0), 0, "kill(self, 0)")
 		r.want(r.call("tgkill", pid, tid, sigusr1), 0, "tgkill(self, blocked SIGUSR1)")
-		r.putWords(memBase+0x200, w, 0)
-		var plain interface{ Error() string }
-		r.stopped("rt_sigprocmask", &plain, sigSetmask(r.p), memBase+0x200, 0, setsize)
-		if r.env.Killed || !strings.Contains(plain.Error(), "handler") {
-			r.t.Fatalf("unblocking SIGUSR1, which has a handler: killed %v, %v", r.env.Killed, plain)
+		// Unblocked, it runs its handler (TestSignalHandlers says how).
+		ran := 0
+		r.env.Guest = map[uint64]func(...uint64) uint64{decodeWord(r, act): func(...uint64) uint64 { ran++; return 0 }}
+		if r.p.Machine == platform.MIPS.Machine {
+			r.env.Guest = map[uint64]func(...uint64) uint64{decodeWord(r, act[w:]): func(...uint64) uint64 { ran++; return 0 }}
 		}
-		r.stopped("tgkill", &plain, pid, tid, sigusr1)
-		if r.env.Killed {
-			r.t.Fatalf("a signal with a handler killed the guest")
+		r.putWords(memBase+0x200, w, 0)
+		r.want(r.call("rt_sigprocmask", sigSetmask(r.p), memBase+0x200, 0, setsize), 0, "rt_sigprocmask(SETMASK 0)")
+		if r.env.Killed || ran != 1 {
+			r.t.Fatalf("unblocking SIGUSR1, which has a handler: killed %v, handler ran %d times", r.env.Killed, ran)
 		}
 		r.want(r.call("tgkill", pid, tid, 6), 0, "tgkill(self, SIGABRT)")
 		if !r.env.Killed || r.env.Signal != 6 {
 			r.t.Errorf("SIGABRT: killed %v signal %d", r.env.Killed, r.env.Signal)
+		}
+	})
+}
+
+// decodeWord reads a guest word from b.
+func decodeWord(r *rig, b []byte) uint64 {
+	if r.p.WordSize == 4 {
+		return uint64(r.order().Uint32(b))
+	}
+	return r.order().Uint64(b)
+}
+
+// A handler the guest installed runs when the guest signals itself
+// (CallGuest with sig, a siginfo_t and a ucontext): SA_SIGINFO's
+// siginfo says who sent it and how; the signal is blocked while it runs
+// unless SA_NODEFER; SA_RESETHAND puts SIG_DFL back; SA_ONSTACK runs it
+// on the alternate stack, where sigaltstack says SS_ONSTACK; the stack
+// pointer and the mask are as they were after; a ppoll it interrupts
+// fails with EINTR.
+func TestSignalHandlers(t *testing.T) {
+	const handler, altBase, altSize = 0x5000, memBase + 0x4000, 0x2000
+	// setAction installs handler for sig with flags.
+	setAction := func(r *rig, sig, flags uint64) {
+		r.t.Helper()
+		w := r.p.WordSize
+		act := uint64(memBase + 0x600)
+		r.put(act, make([]byte, 64))
+		if r.p.Machine == platform.MIPS.Machine {
+			r.putWords(act, 4, flags)
+			r.putWords(act+uint64(w), w, handler)
+		} else {
+			r.putWords(act, w, handler, flags)
+		}
+		r.want(r.call("rt_sigaction", sig, act, 0, sigsOf(r.p).setsize), 0, "rt_sigaction")
+	}
+	const saSiginfoGeneric, saSiginfoMIPS, saOnstack, saResethand, saNodefer = 4, 8, 0x08000000, 0x80000000, 0x40000000
+	forEach(t, nil, func(r *rig) {
+		s := sigsOf(r.p)
+		w := r.p.WordSize
+		pid, tid := uint64(r.env.Proc.PID), uint64(r.env.Proc.TID)
+		siginfo := uint64(saSiginfoGeneric)
+		if r.p.Machine == platform.MIPS.Machine {
+			siginfo = saSiginfoMIPS
+		}
+		type call struct {
+			args           []uint64
+			signo, errno   uint64
+			code           int32
+			pid, uid       uint64
+			mask, altFlags uint64
+		}
+		var calls []call
+		r.env.Guest = map[uint64]func(...uint64) uint64{handler: func(args ...uint64) uint64 {
+			c := call{args: args}
+			info := args[1]
+			c.signo = r.uint(info, 4)
+			// MIPS puts si_code before si_errno.
+			codeAt := info + 8
+			if r.p.Machine == platform.MIPS.Machine {
+				codeAt = info + 4
+			}
+			c.code = int32(r.uint(codeAt, 4))
+			union := info + 12
+			if w == 8 {
+				union = info + 16
+			}
+			c.pid, c.uid = r.uint(union, 4), r.uint(union+4, 4)
+			r.want(r.call("rt_sigprocmask", sigBlock(r.p), 0, memBase+0x900, s.setsize), 0, "rt_sigprocmask(get) in the handler")
+			c.mask = r.uint(memBase+0x900, w)
+			r.want(r.call("sigaltstack", 0, memBase+0x980), 0, "sigaltstack(get) in the handler")
+			flagsAt := uint64(memBase+0x980) + uint64(w)
+			if r.p.Machine == platform.MIPS.Machine {
+				flagsAt += uint64(w)
+			}
+			c.altFlags = r.uint(flagsAt, 4)
+			calls = append(calls, c)
+			return 0
+		}}
+		bit := uint64(1) << (s.usr2 - 1)
+		spBefore, _ := r.env.CPU.Get(r.p.SP)
+
+		// SA_SIGINFO | SA_RESETHAND, sent by tgkill.
+		setAction(r, s.usr2, siginfo|saResethand)
+		r.want(r.call("tgkill", pid, tid, s.usr2), 0, "tgkill(self, SIGUSR2)")
+		if len(calls) != 1 {
+			r.t.Fatalf("handler ran %d times, want 1", len(calls))
+		}
+		c := calls[0]
+		if c.args[0] != s.usr2 || c.signo != s.usr2 || c.code != -6 || c.pid != pid || c.uid != uint64(r.env.Proc.UID) {
+			r.t.Errorf("handler args %#x, siginfo signo %d code %d pid %d uid %d; want %d, SI_TKILL (-6), %d, %d",
+				c.args, c.signo, c.code, c.pid, c.uid, s.usr2, pid, r.env.Proc.UID)
+		}
+		if c.mask != bit || c.altFlags&1 != 0 {
+			r.t.Errorf("in the handler: mask %#x (want SIGUSR2 blocked, %#x), sigaltstack flags %#x (want not SS_ONSTACK)", c.mask, bit, c.altFlags)
+		}
+		if spAfter, _ := r.env.CPU.Get(r.p.SP); spAfter != spBefore {
+			r.t.Errorf("sp %#x after the handler, want %#x", spAfter, spBefore)
+		}
+		r.want(r.call("rt_sigprocmask", sigBlock(r.p), 0, memBase+0x900, s.setsize), 0, "rt_sigprocmask(get)")
+		if m := r.uint(memBase+0x900, w); m != 0 {
+			r.t.Errorf("mask %#x after the handler, want 0", m)
+		}
+		r.want(r.call("rt_sigaction", s.usr2, 0, memBase+0x700, s.setsize), 0, "rt_sigaction(get)")
+		hAt := uint64(memBase + 0x700)
+		if r.p.Machine == platform.MIPS.Machine {
+			hAt += uint64(w)
+		}
+		if h := r.uint(hAt, w); h != 0 {
+			r.t.Errorf("handler %#x after SA_RESETHAND, want SIG_DFL", h)
+		}
+
+		// SA_ONSTACK | SA_NODEFER, sent by kill, on the alternate stack.
+		r.putWords(memBase+0xa00, w, altBase, 0, altSize)
+		if r.p.Machine == platform.MIPS.Machine {
+			r.putWords(memBase+0xa00, w, altBase, altSize, 0)
+		}
+		r.want(r.call("sigaltstack", memBase+0xa00, 0), 0, "sigaltstack(set)")
+		setAction(r, s.usr2, siginfo|saOnstack|saNodefer)
+		r.want(r.call("kill", pid, s.usr2), 0, "kill(self, SIGUSR2)")
+		if len(calls) != 2 {
+			r.t.Fatalf("handler ran %d times, want 2", len(calls))
+		}
+		c = calls[1]
+		if c.code != 0 || c.mask != 0 || c.altFlags != 1 || c.args[1] < altBase || c.args[1] >= altBase+altSize {
+			r.t.Errorf("SA_ONSTACK|SA_NODEFER handler: code %d (want SI_USER 0), mask %#x (want 0), sigaltstack flags %#x (want SS_ONSTACK), siginfo at %#x (want on [%#x, %#x))",
+				c.code, c.mask, c.altFlags, c.args[1], altBase, altBase+altSize)
+		}
+
+		// A pending signal with a handler interrupts the ppoll that lets
+		// it through.
+		r.put(memBase+0x200, make([]byte, 0x100))
+		r.putWords(memBase+0x200, w, bit)
+		r.want(r.call("rt_sigprocmask", sigBlock(r.p), memBase+0x200, 0, s.setsize), 0, "rt_sigprocmask(BLOCK SIGUSR2)")
+		r.want(r.call("tgkill", pid, tid, s.usr2), 0, "tgkill(self, blocked SIGUSR2)")
+		name := "ppoll"
+		if !r.has(name) {
+			name = "ppoll_time64"
+		}
+		r.want(r.call(name, 0, 0, memBase+0x400, memBase+0x280, s.setsize), -linux.EINTR, "ppoll(empty mask)")
+		if len(calls) != 3 || r.env.Killed {
+			r.t.Errorf("handler ran %d times, killed %v; want 3, no", len(calls), r.env.Killed)
 		}
 	})
 }

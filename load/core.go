@@ -484,6 +484,26 @@ func (c *Core) Present(addr uint64) bool {
 	return ok
 }
 
+// Untouched reports whether the part of segment s past its Filesz is
+// anonymous memory nothing ever wrote, which Linux leaves out of a core
+// (a private anonymous mapping with no pages yet: the untouched end of
+// .bss, a heap or mmap area not used yet), and so is zero. It needs the
+// core to list its file mappings (NT_FILE: Linux's cores do, qemu-user's
+// do not) and none of them to cover s. (Memory the process marked
+// MADV_DONTDUMP is left out too, and is not zero; nothing in a core
+// tells it apart.)
+func (c *Core) Untouched(s Segment) bool {
+	if s.Filesz >= s.Memsz || len(c.Files) == 0 {
+		return false
+	}
+	for _, f := range c.Files {
+		if f.Start < s.End() && s.Vaddr < f.End {
+			return false
+		}
+	}
+	return true
+}
+
 // Regions returns every PT_LOAD of memory size > 0 as a region named
 // "core" at its Vaddr: the first Filesz bytes are a private mapping of the
 // core file (memory.MapFile), not copies; the rest is zero. A core made

@@ -722,3 +722,32 @@ func TestCoreWrapsAtTop(t *testing.T) {
 		t.Errorf("segment past the top: %v", err)
 	}
 }
+
+// Untouched: memory a core left out is zero only where the core lists
+// its file mappings and none covers it.
+func TestUntouched(t *testing.T) {
+	p := platform.AMD64
+	spec, _ := synthCore(p, archOf(p), false)
+	spec.loads = append(spec.loads, testLoad{vaddr: 0x30000, memsz: 0x2000, flags: elf.PF_R | elf.PF_W})
+	c := mustParse(t, spec.bytes())
+	want := map[uint64]bool{0x10000: false, 0x7ff0_0000: false, 0x30000: true}
+	for _, s := range c.Segments {
+		if got := c.Untouched(s); got != want[s.Vaddr] {
+			t.Errorf("segment %#x: Untouched %v, want %v", s.Vaddr, got, want[s.Vaddr])
+		}
+	}
+	// Without NT_FILE (a qemu-user core) nothing is known to be zero.
+	var notes []testNote
+	for _, n := range spec.notes {
+		if n.typ != NT_FILE {
+			notes = append(notes, n)
+		}
+	}
+	spec.notes = notes
+	c = mustParse(t, spec.bytes())
+	for _, s := range c.Segments {
+		if c.Untouched(s) {
+			t.Errorf("segment %#x: Untouched without NT_FILE", s.Vaddr)
+		}
+	}
+}

@@ -158,7 +158,7 @@ var errGuestStopped = errors.New("the run stopped in a guest callback")
 const maxCallbackDepth = 32
 
 // CallGuest runs the guest function at fn from inside a model (qsort's
-// comparison function): the arguments as the calling convention passes
+// comparison function) or the syscall layer (a signal handler): the arguments as the calling convention passes
 // them, on the guest's own stack below its stack pointer, until it
 // returns; it gives the integer result. Every register is as it was
 // afterwards; memory keeps what the function wrote. The function may
@@ -170,7 +170,7 @@ func (e *Env) CallGuest(fn uint64, args ...uint64) (uint64, error) {
 		return 0, errGuestStopped
 	}
 	if m.scratch == nil {
-		return 0, errors.New("machine: no return point for guest calls (the run has no models)")
+		return 0, errors.New("machine: no return point for guest calls (the run has no models and no syscall layer)")
 	}
 	if e.depth >= maxCallbackDepth {
 		return 0, fmt.Errorf("machine: guest calls nested %d deep", e.depth)

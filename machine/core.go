@@ -13,7 +13,8 @@ import (
 
 // FromCore builds a machine from a core dump: every PT_LOAD mapped (not
 // copied), the registers of thread (0 is the thread that received the
-// signal), and the parts the core did not dump marked absent.
+// signal), and the parts the core did not dump marked absent, but for
+// anonymous memory nothing wrote (Core.Untouched), which is zero.
 func FromCore(c *load.Core, thread int) (*Machine, error) {
 	if thread < 0 || thread >= len(c.Threads) {
 		return nil, fmt.Errorf("core %s: no thread %d (it has %d)", c.Path, thread, len(c.Threads))
@@ -36,7 +37,8 @@ func FromCore(c *load.Core, thread int) (*Machine, error) {
 		}
 	}
 	for _, s := range c.Segments {
-		if s.Filesz < s.Memsz {
+		// Anonymous memory never written is zero, as the region is.
+		if s.Filesz < s.Memsz && !c.Untouched(s) {
 			m.MarkAbsent(s.Vaddr+memory.PageAlign(s.Filesz), s.Vaddr+s.Memsz)
 		}
 	}

@@ -157,9 +157,10 @@ func (m *Machine) newSession() (*session, error) {
 		return nil, err
 	}
 	s := &session{eng: eng, env: &Env{m: m, eng: eng}}
-	if len(m.models) > 0 {
-		// Models may call guest functions (CallGuest): they return to
-		// the scratch region's first word.
+	if len(m.models) > 0 || m.Syscalls {
+		// Models may call guest functions (CallGuest), and the syscall
+		// layer signal handlers: they return to the scratch region's
+		// first word.
 		if err := m.ensureScratch(); err != nil {
 			eng.Close()
 			return nil, err

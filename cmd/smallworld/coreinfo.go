@@ -49,7 +49,7 @@ type mappingJSON struct {
 	End     string `json:"end"`
 	Perm    string `json:"perm"`
 	InCore  string `json:"in_core"` // bytes present in the core file
-	Backing string `json:"backing"` // "core", "partial", "absent"
+	Backing string `json:"backing"` // "core", "partial", "absent", "zero"
 	Path    string `json:"path,omitempty"`
 }
 
@@ -181,6 +181,8 @@ func describe(c *load.Core, exe *load.ELF) *infoJSON {
 		switch {
 		case s.Filesz >= s.Memsz:
 			m.Backing = "core"
+		case c.Untouched(s):
+			m.Backing = "zero" // anonymous, never written
 		case s.Filesz == 0:
 			m.Backing = "absent"
 		default:

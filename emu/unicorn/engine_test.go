@@ -1328,3 +1328,80 @@ func testPPCFloatCompare(t *testing.T, p *platform.Platform) {
 		t.Errorf("blt on a greater-than compare was taken")
 	}
 }
+
+// TestNestedStartFromSyscall: a syscall hook (a signal handler the
+// syscall layer delivers) runs a guest function with a nested Start;
+// the outer run goes on past the syscall.
+func TestNestedStartFromSyscall(t *testing.T) {
+	const fn = codeAddr + 0x100
+	main := slices.Concat(movRax(1), []byte{0x0f, 0x05}, movRbx(2)) // syscall at +7
+	callee := slices.Concat(movRax(42), nop)
+	e := amd64(t, main)
+	must(t, e.WriteMem(fn, callee))
+	outerExit, innerExit := uint64(codeAddr+len(main)), uint64(fn+7)
+	must(t, e.SetExits([]uint64{outerExit, innerExit}))
+	rax, rcx := id(t, e, "rax"), id(t, e, "rcx")
+	var got, pcAfter uint64
+	var nestedErr error
+	_, err := e.HookSyscall(func() {
+		ctx, err := e.SaveContext()
+		must(t, err)
+		defer ctx.Free()
+		nestedErr = e.Start(fn, emu.StartOptions{})
+		got, _ = e.ReadReg(rax)
+		pcAfter = get(t, e, "rip")
+		must(t, e.RestoreContext(ctx))
+		must(t, e.WriteReg(rcx, got+1))
+	})
+	must(t, err)
+	must(t, e.Start(codeAddr, emu.StartOptions{}))
+	if nestedErr != nil || got != 42 || pcAfter != innerExit {
+		t.Errorf("nested run: err %v, rax %d, pc %#x; want nil, 42, %#x", nestedErr, got, pcAfter, innerExit)
+	}
+	for name, want := range map[string]uint64{"rax": 1, "rbx": 2, "rcx": 43, "rip": outerExit} {
+		if v := get(t, e, name); v != want {
+			t.Errorf("after the outer run %s = %#x, want %#x", name, v, want)
+		}
+	}
+}
+
+// TestNestedStartFromSyscallMIPS: after a nested run from a MIPS syscall
+// hook, code hooks of the outer run still fire.
+func TestNestedStartFromSyscallMIPS(t *testing.T) {
+	p := platform.MIPSEL
+	e := newEngine(t, p)
+	must(t, e.Map(codeAddr, 0x1000, memory.RWX))
+	addiu := func(rt, rs, imm uint32) uint32 { return 9<<26 | rs<<21 | rt<<16 | imm }
+	words := func(ws ...uint32) []byte {
+		b := make([]byte, 4*len(ws))
+		for i, w := range ws {
+			p.ByteOrder.PutUint32(b[4*i:], w)
+		}
+		return b
+	}
+	const fn = codeAddr + 0x100
+	must(t, e.WriteMem(codeAddr, words(addiu(2, 0, 4020), 0xc, addiu(4, 0, 5), 0, 0)))
+	must(t, e.WriteMem(fn, words(addiu(2, 0, 42), 0, 0)))
+	outerExit, innerExit := uint64(codeAddr+0x10), uint64(fn+4)
+	must(t, e.SetExits([]uint64{outerExit, innerExit}))
+	fired := 0
+	_, err := e.HookCode(codeAddr+8, codeAddr+8, func(uint64, uint32) { fired++ })
+	must(t, err)
+	var nestedErr error
+	var got uint64
+	_, err = e.HookSyscall(func() {
+		ctx, err := e.SaveContext()
+		must(t, err)
+		defer ctx.Free()
+		nestedErr = e.Start(fn, emu.StartOptions{})
+		got = get(t, e, "v0")
+		must(t, e.RestoreContext(ctx))
+	})
+	must(t, err)
+	if err := e.Start(codeAddr, emu.StartOptions{}); err != nil {
+		t.Errorf("outer run: %v", err)
+	}
+	if nestedErr != nil || got != 42 || fired != 1 || get(t, e, "a0") != 5 || get(t, e, "pc") != outerExit {
+		t.Errorf("nested %v, v0 %d; code hook fired %d times (want 1); a0 %d, pc %#x (want %#x)", nestedErr, got, fired, get(t, e, "a0"), get(t, e, "pc"), outerExit)
+	}
+}

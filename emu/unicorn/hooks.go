@@ -145,7 +145,10 @@ func lookup(uc *C.uc_engine, id C.uintptr_t) *hook {
 // re-panics with the value once Unicorn has returned (a panic must not
 // unwind through Unicorn's C frames).
 func (e *Engine) endHook() {
-	e.inHook = false
+	e.inHook, e.inIntr = false, false
+	if e.restart && !e.stopReq {
+		C.uc_emu_stop(e.uc) // Start goes on with a fresh run (nestedStart)
+	}
 	if v := recover(); v != nil {
 		if !e.panicked {
 			e.panicked, e.panicVal = true, v
@@ -229,7 +232,7 @@ func sw_go_intr(uc *C.uc_engine, id C.uintptr_t, intno C.uint32_t) {
 		return
 	}
 	e := h.e
-	e.inHook = true
+	e.inHook, e.inIntr = true, true
 	defer e.endHook()
 	n := uint32(intno)
 	if e.insnHandled {

@@ -191,6 +191,10 @@ type runState struct {
 	// insnHandled: an invalid-instruction hook returned true
 	// (sw_go_insn_invalid).
 	insnHandled bool
+	// inIntr: an interrupt hook runs (sw_go_intr); restart: a nested
+	// run started from it, after which Start goes on with a fresh
+	// uc_emu_start (see nestedStart).
+	inIntr, restart bool
 }
 
 // New opens Unicorn for a platform, with the architecture, mode and CPU
@@ -812,6 +816,17 @@ func (e *Engine) start(begin uint64, opts emu.StartOptions) error {
 	e.unhandled, e.panicked, e.panicVal, e.insnHandled = -1, false, nil, false
 	e.regs.nfetch, e.regs.nlog = 0, 0
 	r := C.uc_emu_start(e.uc, C.uint64_t(begin), 0, C.uint64_t(timeout), C.size_t(opts.Count))
+	for e.restart {
+		e.restart = false
+		if r != C.UC_ERR_OK || e.stopReq || e.panicked || e.unhandled >= 0 {
+			break
+		}
+		pc, err := e.ResumePC()
+		if err != nil {
+			break
+		}
+		r = C.uc_emu_start(e.uc, C.uint64_t(pc), 0, C.uint64_t(timeout), C.size_t(opts.Count))
+	}
 	e.running = false
 	logErr := e.logError()
 	if e.held && e.heldDirty {
@@ -859,7 +874,22 @@ func (e *Engine) nestedStart(begin uint64, opts emu.StartOptions) error {
 	e.regs.nfetch = 0
 	e.runState = runState{}
 	defer func() {
+		end := e.rawPC()
 		e.runState = outer
+		if outer.inIntr {
+			// Unicorn 2.1.1 does not go on well after a run nested in
+			// an interrupt hook: on MIPS the outer run's later blocks
+			// skip code hooks and exits. The hook ends the outer
+			// uc_emu_start instead, and Start begins a fresh one at the
+			// pc (start), counting instructions anew.
+			e.restart = true
+		}
+		if outer.held {
+			// The hook held a pc (a syscall hook's, past the
+			// instruction): the nested run moved it, so the hook now
+			// sees where that run ended, as if it had written it.
+			e.heldPC, e.heldDirty = end, true
+		}
 		e.regs.nfetch, e.regs.nlog = 0, 0
 	}()
 	return e.start(begin, opts)
@@ -1034,6 +1064,15 @@ func (e *Engine) RestoreContext(ctx emu.Context) error {
 	e.regs.nfetch = 0 // every prefetched value is stale now
 	if r := C.uc_context_restore(e.uc, c.c); r != C.UC_ERR_OK {
 		return ucError(r, "context_restore")
+	}
+	if e.held {
+		// In a hook the context's pc is the one hooks see (SaveContext
+		// put heldPC there): it is held again, and reaches Unicorn as a
+		// pc the hook wrote. Left raw, Unicorn would move it again past
+		// an amd64 syscall.
+		var pc uint64
+		C.uc_context_reg_read(c.c, e.def.pcID, unsafe.Pointer(&pc))
+		e.heldPC, e.heldDirty = pc, true
 	}
 	return nil
 }

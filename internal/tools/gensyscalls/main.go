@@ -64,7 +64,7 @@ var headers = []string{
 	"asm/unistd.h", "asm/errno.h", "asm/resource.h", "linux/fcntl.h",
 	"linux/mman.h", "asm/termios.h", "asm/stat.h",
 	"linux/stat.h", "asm/signal.h", "linux/sysinfo.h", "linux/resource.h",
-	"linux/times.h", "asm/poll.h", "linux/fs.h",
+	"linux/times.h", "asm/poll.h", "linux/fs.h", "asm/siginfo.h", "linux/signal.h",
 }
 
 // direntSource declares the kernel's directory entry records (fs/readdir.c,
@@ -91,6 +91,7 @@ var Consts = []string{
 	"SIZEOF_TERMIOS",
 	"AT_REMOVEDIR", "RENAME_NOREPLACE", "RENAME_EXCHANGE", "RENAME_WHITEOUT", "O_DIRECT",
 	"POLLIN", "POLLPRI", "POLLOUT", "POLLERR", "POLLHUP", "POLLNVAL", "POLLRDNORM", "POLLWRNORM",
+	"SA_SIGINFO", "SA_ONSTACK", "SA_RESETHAND", "SA_NODEFER", "SS_ONSTACK", "SS_DISABLE", "SI_USER", "SI_TKILL",
 }
 
 // statFields are the fields of struct stat and struct stat64 the layer
@@ -112,7 +113,8 @@ var statxFields = []string{
 
 // otherFields are the fields of the other structs the layer writes:
 // struct sysinfo (<linux/sysinfo.h>), struct rusage (<linux/resource.h>),
-// struct tms (<linux/times.h>) and the directory records (direntSource).
+// struct tms (<linux/times.h>), the directory records (direntSource)
+// and struct siginfo.
 var otherFields = map[string][]string{
 	"sysinfo": {"uptime", "loads", "totalram", "freeram", "sharedram", "bufferram", "totalswap",
 		"freeswap", "procs", "totalhigh", "freehigh", "mem_unit"},
@@ -122,6 +124,9 @@ var otherFields = map[string][]string{
 	"tms":            {"tms_utime", "tms_stime", "tms_cutime", "tms_cstime"},
 	"linux_dirent":   {"d_ino", "d_off", "d_reclen", "d_name"},
 	"linux_dirent64": {"d_ino", "d_off", "d_reclen", "d_type", "d_name"},
+	// struct siginfo (<asm/siginfo.h>): what a signal handler is told of
+	// a signal another process (or the guest itself) sent.
+	"siginfo": {"si_signo", "si_errno", "si_code", "_sifields._kill._pid", "_sifields._kill._uid"},
 }
 
 // fieldsOf returns the fields generated for a struct.
@@ -259,7 +264,7 @@ func Read(t target) (*Values, error) {
 	if err != nil {
 		return nil, err
 	}
-	structs := []string{"stat", "statx", "sysinfo", "rusage", "tms", "linux_dirent", "linux_dirent64"}
+	structs := []string{"stat", "statx", "sysinfo", "rusage", "tms", "linux_dirent", "linux_dirent64", "siginfo"}
 	if t.Stat64 {
 		structs = append(structs, "stat64")
 	}
