@@ -27,7 +27,7 @@ type abiConsts struct {
 	AT_REMOVEDIR, RENAME_NOREPLACE, RENAME_EXCHANGE, RENAME_WHITEOUT, O_DIRECT   uint64
 	POLLIN, POLLPRI, POLLOUT, POLLERR, POLLHUP, POLLNVAL, POLLRDNORM, POLLWRNORM uint64
 	SA_SIGINFO, SA_ONSTACK, SA_RESETHAND, SA_NODEFER, SS_ONSTACK, SS_DISABLE     uint64
-	SI_USER, SI_TKILL                                                            uint64
+	SI_USER, SI_TKILL, SEGV_MAPERR, SEGV_ACCERR                                  uint64
 }
 
 var constsCache perPlatform[*abiConsts]

@@ -202,10 +202,7 @@ func (k *Kernel) sigtimedwait(a Args, size int) (int64, error) {
 		}
 		code := k.pendCode[sig]
 		if a[1] != 0 {
-			if e := k.putStruct(a[1], "siginfo", map[string]uint64{
-				"si_signo": uint64(sig), "si_code": code,
-				"_sifields._kill._pid": uint64(k.proc.PID), "_sifields._kill._uid": uint64(k.proc.UID),
-			}); e != 0 {
+			if e := k.putStruct(a[1], "siginfo", k.sentInfo(sig, code)); e != 0 {
 				return -e, nil
 			}
 		}
@@ -378,7 +375,40 @@ func (k *Kernel) deliver(sig int, code uint64) (bool, error) {
 		k.Env.Kill(sig)
 		return false, nil
 	}
-	return true, k.runHandler(sig, code, h)
+	return true, k.runHandler(sig, h, k.sentInfo(sig, code))
+}
+
+// sentInfo is the siginfo_t of a signal the guest sent itself.
+func (k *Kernel) sentInfo(sig int, code uint64) map[string]uint64 {
+	return map[string]uint64{"si_signo": uint64(sig), "si_code": code,
+		"_sifields._kill._pid": uint64(k.proc.PID), "_sifields._kill._uid": uint64(k.proc.UID)}
+}
+
+// Fault delivers the signal of a fault the guest's own instruction
+// caused (SIGSEGV for a memory access) to the handler the guest
+// installed, with si_code code and
+// si_addr addr, and reports whether one ran and returned: the
+// instruction is then tried again, as Linux does. Without a handler, or
+// with the signal blocked or ignored (which Linux overrides for a fault),
+// nothing runs and the fault ends the run as before.
+func (k *Kernel) Fault(name string, code, addr uint64) (bool, error) {
+	sig := k.signalNumber(name)
+	h := k.handler(sig)
+	if sig == 0 || h <= 1 || k.blocked(sig) {
+		return false, nil
+	}
+	err := k.runHandler(sig, h, map[string]uint64{"si_signo": uint64(sig), "si_code": code, "_sifields._sigfault._addr": addr})
+	return err == nil, err
+}
+
+// FaultCode is the si_code of a memory fault: SEGV_ACCERR when the
+// page is mapped without the access's permission ("prot"), else
+// SEGV_MAPERR.
+func (k *Kernel) FaultCode(what string) uint64 {
+	if what == "prot" {
+		return k.c.SEGV_ACCERR
+	}
+	return k.c.SEGV_MAPERR
 }
 
 // runHandler calls the guest's handler h for sig as Linux's signal
@@ -386,7 +416,7 @@ func (k *Kernel) deliver(sig int, code uint64) (bool, error) {
 // they were after; the mask is restored (sigreturn's work). A handler
 // that leaves by siglongjmp or exit never returns here: the run goes on
 // (or ends) inside the call.
-func (k *Kernel) runHandler(sig int, code, h uint64) error {
+func (k *Kernel) runHandler(sig int, h uint64, info map[string]uint64) error {
 	act := k.sigactions[sig]
 	flags := k.sigFlags(act)
 	if flags&k.c.SA_RESETHAND != 0 {
@@ -416,28 +446,25 @@ func (k *Kernel) runHandler(sig int, code, h uint64) error {
 			top, onAlt = decode(k, st, k.word())+decode(k, st[k.altstackSizeOff():], k.word()), true
 		}
 	}
-	info := l2(top-sigFrameSize, 16)
-	uc := info + 128
-	if e := k.putStruct(info, "siginfo", map[string]uint64{
-		"si_signo": uint64(sig), "si_code": code,
-		"_sifields._kill._pid": uint64(k.proc.PID), "_sifields._kill._uid": uint64(k.proc.UID),
-	}); e != 0 {
-		return fmt.Errorf("delivering %s: its frame at %#x is not writable", SignalName(k.p, sig), info)
+	frame := l2(top-sigFrameSize, 16)
+	uc := frame + 128
+	if e := k.putStruct(frame, "siginfo", info); e != 0 {
+		return fmt.Errorf("delivering %s: its frame at %#x is not writable", SignalName(k.p, sig), frame)
 	}
 	if e := k.write(uc, make([]byte, sigFrameSize-128)); e != 0 {
 		return fmt.Errorf("delivering %s: its frame at %#x is not writable", SignalName(k.p, sig), uc)
 	}
 	if k.Trace != nil {
-		fmt.Fprintf(k.Trace, "signal %s: handler %#x (siginfo %#x)\n", SignalName(k.p, sig), h, info)
+		fmt.Fprintf(k.Trace, "signal %s: handler %#x (siginfo %#x)\n", SignalName(k.p, sig), h, frame)
 	}
-	if err := k.Env.WriteReg(k.sp, info); err != nil {
+	if err := k.Env.WriteReg(k.sp, frame); err != nil {
 		return err
 	}
 	k.sigmask = k.unblockable(mask)
 	if onAlt {
 		k.altDepth++
 	}
-	_, err = k.Env.CallGuest(h, uint64(sig), info, uc)
+	_, err = k.Env.CallGuest(h, uint64(sig), frame, uc)
 	if onAlt {
 		k.altDepth--
 	}

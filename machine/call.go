@@ -199,6 +199,13 @@ func (e *Env) CallGuest(fn uint64, args ...uint64) (uint64, error) {
 	e.depth++
 	err = e.eng.Start(pc, emu.StartOptions{Count: m.MaxInsns})
 	e.depth--
+	if e.stop == nil && err != nil && e.fault != nil && *e.fault != nil {
+		// The function faulted (or ran an invalid instruction): the
+		// run stops there, as it would outside a call.
+		f := *e.fault
+		f.Err = err
+		e.StopWith(f)
+	}
 	if e.stop != nil {
 		_ = e.eng.Stop() // the outer run ends too
 		return 0, errGuestStopped

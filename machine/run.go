@@ -28,7 +28,8 @@ type Env struct {
 	m     *Machine
 	eng   emu.Engine
 	stop  *emu.Stop
-	depth int // guest calls from models under way (CallGuest)
+	fault **emu.Stop // where the fault hooks record a fault (the session's)
+	depth int        // guest calls from models under way (CallGuest)
 }
 
 var (
@@ -246,6 +247,23 @@ func (m *Machine) runSession(sess *session) (*Result, error) {
 	return res, nil
 }
 
+// guestFault gives a fault the guest's instruction caused to the
+// signal handler the guest installed (linux.Kernel.Fault), and reports
+// whether the handler ran and returned. A handler that never returns
+// (siglongjmp, exit) runs the rest of the program inside this call; an
+// error stops the run.
+func (m *Machine) guestFault(sig, what string, addr uint64, env *Env) bool {
+	k := m.kernel
+	if k == nil || env.stop != nil {
+		return false
+	}
+	ok, err := k.Fault(sig, k.FaultCode(what), addr)
+	if err != nil && !errors.Is(err, errGuestStopped) {
+		env.StopWith(&emu.Stop{Kind: emu.StopEngine, Err: fmt.Errorf("delivering %s at %#x: %w", sig, addr, err)})
+	}
+	return ok && env.stop == nil
+}
+
 func (m *Machine) isExit(pc uint64) bool {
 	for _, e := range m.exits {
 		if e == pc {
@@ -424,6 +442,7 @@ func (m *Machine) readBack(eng emu.Engine, c *cpu.CPU) error {
 
 // install puts hooks in the engine: models, user hooks, syscalls, faults.
 func (m *Machine) install(env *Env, fault **emu.Stop) error {
+	env.fault = fault
 	eng := env.eng
 	m.Memory.OnWrite = nil // a checked heap's, of an earlier run
 	if len(m.models) > 0 {
@@ -509,13 +528,27 @@ func (m *Machine) install(env *Env, fault **emu.Stop) error {
 		}
 	}
 	if _, err := eng.HookInvalidMem(func(a emu.Access, f emu.MemFault, addr uint64, size int) bool {
-		*fault = &emu.Stop{Kind: emu.StopFault, PC: env.pc(), Addr: addr, Access: a, Fault: f}
+		what := "unmapped"
+		if f == emu.FaultProt {
+			what = "prot"
+		}
+		// Memory the core left out is ours to restore, not the guest's
+		// fault: it stops the run (with a hint) rather than reaching
+		// the guest's SIGSEGV handler.
+		if !m.IsAbsent(addr) && m.guestFault("SIGSEGV", what, addr, env) {
+			return true // the handler returned: the access is tried again
+		}
+		if env.stop == nil && *fault == nil {
+			*fault = &emu.Stop{Kind: emu.StopFault, PC: env.pc(), Addr: addr, Access: a, Fault: f}
+		}
 		return false
 	}); err != nil {
 		return fmt.Errorf("run: hook faults: %w", err)
 	}
 	if _, err := eng.HookInvalidInsn(func() bool {
-		*fault = &emu.Stop{Kind: emu.StopInvalidInsn, PC: env.pc()}
+		if env.stop == nil && *fault == nil {
+			*fault = &emu.Stop{Kind: emu.StopInvalidInsn, PC: env.pc()}
+		}
 		return false
 	}); err != nil {
 		return fmt.Errorf("run: hook invalid instructions: %w", err)

@@ -218,6 +218,7 @@ func sw_go_mem_invalid(uc *C.uc_engine, id C.uintptr_t, typ C.int, addr C.uint64
 	case C.UC_MEM_FETCH_PROT:
 		a, f = emu.AccessFetch, emu.FaultProt
 	}
+	h.e.inIntr = true // a run nested here needs a fresh outer run too (nestedStart)
 	ok := h.inv(a, f, uint64(addr), int(size))
 	if e := h.e; e.held {
 		e.flushPC()

@@ -191,9 +191,9 @@ type runState struct {
 	// insnHandled: an invalid-instruction hook returned true
 	// (sw_go_insn_invalid).
 	insnHandled bool
-	// inIntr: an interrupt hook runs (sw_go_intr); restart: a nested
-	// run started from it, after which Start goes on with a fresh
-	// uc_emu_start (see nestedStart).
+	// inIntr: an interrupt or invalid-memory hook runs (sw_go_intr,
+	// sw_go_mem_invalid); restart: a nested run started from it, after
+	// which Start goes on with a fresh uc_emu_start (see nestedStart).
 	inIntr, restart bool
 }
 
@@ -878,8 +878,8 @@ func (e *Engine) nestedStart(begin uint64, opts emu.StartOptions) error {
 		e.runState = outer
 		if outer.inIntr {
 			// Unicorn 2.1.1 does not go on well after a run nested in
-			// an interrupt hook: on MIPS the outer run's later blocks
-			// skip code hooks and exits. The hook ends the outer
+			// an interrupt or invalid-memory hook: on MIPS the outer
+			// run's later blocks skip code hooks and exits. The hook ends the outer
 			// uc_emu_start instead, and Start begins a fresh one at the
 			// pc (start), counting instructions anew.
 			e.restart = true

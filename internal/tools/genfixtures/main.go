@@ -174,7 +174,7 @@ var resumeSources = []struct {
 	name string
 	libs []string
 }{
-	{"list", nil}, {"strings", nil}, {"sort", nil}, {"fmt", []string{"-lm"}}, {"tls", nil}, {"stdin", nil}, {"files", nil}, {"handler", nil},
+	{"list", nil}, {"strings", nil}, {"sort", nil}, {"fmt", []string{"-lm"}}, {"tls", nil}, {"stdin", nil}, {"files", nil}, {"handler", nil}, {"segv", nil},
 }
 
 func resumePrograms() []program {

@@ -92,6 +92,7 @@ var Consts = []string{
 	"AT_REMOVEDIR", "RENAME_NOREPLACE", "RENAME_EXCHANGE", "RENAME_WHITEOUT", "O_DIRECT",
 	"POLLIN", "POLLPRI", "POLLOUT", "POLLERR", "POLLHUP", "POLLNVAL", "POLLRDNORM", "POLLWRNORM",
 	"SA_SIGINFO", "SA_ONSTACK", "SA_RESETHAND", "SA_NODEFER", "SS_ONSTACK", "SS_DISABLE", "SI_USER", "SI_TKILL",
+	"SEGV_MAPERR", "SEGV_ACCERR",
 }
 
 // statFields are the fields of struct stat and struct stat64 the layer
@@ -126,7 +127,7 @@ var otherFields = map[string][]string{
 	"linux_dirent64": {"d_ino", "d_off", "d_reclen", "d_type", "d_name"},
 	// struct siginfo (<asm/siginfo.h>): what a signal handler is told of
 	// a signal another process (or the guest itself) sent.
-	"siginfo": {"si_signo", "si_errno", "si_code", "_sifields._kill._pid", "_sifields._kill._uid"},
+	"siginfo": {"si_signo", "si_errno", "si_code", "_sifields._kill._pid", "_sifields._kill._uid", "_sifields._sigfault._addr"},
 }
 
 // fieldsOf returns the fields generated for a struct.
