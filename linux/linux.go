@@ -261,7 +261,13 @@ func (k *Kernel) Rebind(env Env) error {
 	if p := env.Process(); p != nil {
 		brkStart, brkEnd := k.proc.BrkStart, k.proc.BrkEnd // the break area the kernel began with
 		k.proc = *p
-		k.proc.BrkStart, k.proc.BrkEnd = brkStart, brkEnd
+		if brkStart == 0 && brkEnd == 0 && k.brk == 0 {
+			// The break was unknown (and never set): take the
+			// process's now.
+			k.brkLo, k.brkHi, k.brk = p.BrkStart, p.BrkEnd, p.BrkEnd
+		} else {
+			k.proc.BrkStart, k.proc.BrkEnd = brkStart, brkEnd
+		}
 	}
 	return k.bind(env)
 }
