@@ -7,29 +7,16 @@
  * SIGABRT handler that exits 3.
  */
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "say.h"
 #include "trap.h"
 
 static volatile sig_atomic_t got;
 static char altstack[64 * 1024];
-
-/* say prints with write(2): no stdio buffer for a handler to share with
- * the code it interrupted (and none to lose at _exit). */
-static void say(const char *fmt, ...) {
-	char buf[256];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	if (n > 0 && write(1, buf, (size_t)n) != n) {
-		_exit(4);
-	}
-}
 
 static int is_blocked(int sig) {
 	sigset_t now;

@@ -8,12 +8,12 @@
  */
 #include <setjmp.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "say.h"
 #include "trap.h"
 
 static sigjmp_buf back;
@@ -21,17 +21,6 @@ static void *volatile fault_addr;
 static volatile int fault_code;
 static char *page;
 static volatile int *volatile nowhere = (int *)16;
-
-static void say(const char *fmt, ...) {
-	char buf[256];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	if (n > 0 && write(1, buf, (size_t)n) != n) {
-		_exit(4);
-	}
-}
 
 static void on_segv_jump(int sig, siginfo_t *si, void *uc) {
 	(void)sig, (void)uc;
