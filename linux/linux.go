@@ -219,6 +219,7 @@ type Kernel struct {
 	altDepth   int            // handlers running on the alternate stack
 	killed     bool           // a signal's default action ended the run
 	served     bool           // a call has been dispatched: there is state to keep
+	ucRegs     []ucReg        // the registers a handler's ucontext holds
 	altstack   []byte         // raw stack_t of sigaltstack
 	tidAddress uint64         // set_tid_address
 	robustList [2]uint64      // set_robust_list head and length
@@ -304,7 +305,23 @@ func (k *Kernel) bind(env Env) error {
 	case PPCErrno:
 		k.flag, err = env.RegID("cr")
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	// The registers a signal frame's ucontext holds, by the
+	// environment's ids (layout: ucontext_t, generated).
+	k.ucRegs = k.ucRegs[:0]
+	for name, f := range layoutsOf(k.p.Name)["ucontext"].Fields {
+		if ucSpecial[name] {
+			continue
+		}
+		id, err := env.RegID(name)
+		if err != nil {
+			return fmt.Errorf("linux: ucontext register %s: %w", name, err)
+		}
+		k.ucRegs = append(k.ucRegs, ucReg{id: id, off: int(f[0]), size: int(f[1])})
+	}
+	return nil
 }
 
 // arg reads argument i of the current call.

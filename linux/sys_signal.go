@@ -3,6 +3,8 @@ package linux
 import (
 	"debug/elf"
 	"fmt"
+
+	"github.com/smallworld-go/smallworld/emu"
 )
 
 // Signals. Actions, the mask and the alternate stack are recorded as the
@@ -451,7 +453,11 @@ func (k *Kernel) runHandler(sig int, h uint64, info map[string]uint64) error {
 	if e := k.putStruct(frame, "siginfo", info); e != 0 {
 		return fmt.Errorf("delivering %s: its frame at %#x is not writable", SignalName(k.p, sig), frame)
 	}
-	if e := k.write(uc, make([]byte, sigFrameSize-128)); e != 0 {
+	ucBytes, err := k.ucontext(uc, saved, sp)
+	if err != nil {
+		return err
+	}
+	if e := k.write(uc, ucBytes); e != 0 {
 		return fmt.Errorf("delivering %s: its frame at %#x is not writable", SignalName(k.p, sig), uc)
 	}
 	if k.Trace != nil {
@@ -472,7 +478,83 @@ func (k *Kernel) runHandler(sig int, h uint64, info map[string]uint64) error {
 	if err != nil {
 		return err
 	}
-	return k.Env.WriteReg(k.sp, sp)
+	if err := k.Env.WriteReg(k.sp, sp); err != nil {
+		return err
+	}
+	return k.sigreturn(uc, ucBytes)
+}
+
+// ucSpecial are the ucontext fields that are not registers.
+var ucSpecial = map[string]bool{"uc_sigmask": true, "ss_sp": true, "ss_flags": true, "ss_size": true, "regs_ptr": true, "regs_at": true}
+
+// ucReg is one register of a signal frame's ucontext.
+type ucReg struct {
+	id        emu.RegID
+	off, size int
+}
+
+// ucontext builds the ucontext_t of a signal frame at addr (its layout
+// is glibc's, generated): the alternate stack's settings, the mask
+// before the handler, and the registers as they are (sp the stack
+// pointer before the frame).
+func (k *Kernel) ucontext(addr uint64, mask []byte, sp uint64) ([]byte, error) {
+	l := layoutsOf(k.p.Name)["ucontext"]
+	b := make([]byte, sigFrameSize-128)
+	put := func(name string, v uint64) {
+		if f, ok := l.Fields[name]; ok {
+			putUint(b[f[0]:], k.p.ByteOrder, int(f[1]), v)
+		}
+	}
+	st := k.altstack
+	flags := decode(k, st[k.altstackFlagsOff():], 4)
+	if k.onAltstack(sp) {
+		flags = k.c.SS_ONSTACK
+	}
+	put("ss_sp", decode(k, st, k.word()))
+	put("ss_size", decode(k, st[k.altstackSizeOff():], k.word()))
+	put("ss_flags", flags)
+	copy(b[l.Fields["uc_sigmask"][0]:], mask)
+	if f, ok := l.Fields["regs_ptr"]; ok {
+		putUint(b[f[0]:], k.p.ByteOrder, int(f[1]), addr+l.Fields["regs_at"][0])
+	}
+	for _, r := range k.ucRegs {
+		v, err := k.Env.ReadReg(r.id)
+		if err != nil {
+			return nil, err
+		}
+		if r.size > k.word() {
+			v = uint64(int64(int32(v))) // MIPS o32 keeps registers in 64-bit slots, sign-extended
+		}
+		putUint(b[r.off:], k.p.ByteOrder, r.size, v)
+	}
+	if f, ok := l.Fields[k.p.SP]; ok {
+		putUint(b[f[0]:], k.p.ByteOrder, int(f[1]), sp)
+	}
+	return b, nil
+}
+
+// sigreturn does rt_sigreturn's work when a handler returns: the
+// registers and the mask are what the frame's ucontext at addr now says
+// (sent is what it said when the handler began: only what the handler
+// changed is written, so a register the ucontext holds narrower than the
+// CPU's keeps its upper bits).
+func (k *Kernel) sigreturn(addr uint64, sent []byte) error {
+	now, e := k.read(addr, len(sent))
+	if e != 0 {
+		return fmt.Errorf("returning from a signal handler: its frame at %#x is gone", addr)
+	}
+	l := layoutsOf(k.p.Name)["ucontext"]
+	m := l.Fields["uc_sigmask"][0]
+	k.sigmask = k.unblockable(now[m : m+uint64(k.sigsetSize())])
+	for _, r := range k.ucRegs {
+		v, was := decode(k, now[r.off:], r.size), decode(k, sent[r.off:], r.size)
+		if v != was {
+			if err := k.Env.WriteReg(r.id, v&k.p.WordMask()); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // sigFrameSize is the room a handler's frame takes: a siginfo_t (128

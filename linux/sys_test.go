@@ -704,7 +704,27 @@ func TestSignalHandlers(t *testing.T) {
 			code           int32
 			pid, uid       uint64
 			mask, altFlags uint64
+			// From the ucontext: the stack pointer, the mask before the
+			// handler, uc_stack.ss_flags.
+			ucSP, ucMask, ucSSFlags uint64
 		}
+		// ucField reads a field of the ucontext at uc.
+		ucField := func(uc uint64, name string) uint64 {
+			off, size, ok := linux.UcontextField(r.p, name)
+			if !ok {
+				r.t.Fatalf("no ucontext field %s", name)
+			}
+			if size > 8 { // the mask: its first word
+				size = uint64(r.p.WordSize)
+			}
+			return r.uint(uc+off, int(size))
+		}
+		// The register the handler changes in its ucontext (sigreturn
+		// must put it back in the CPU): the second argument's (the
+		// first is the result register on some platforms, which the
+		// raising call then sets).
+		argReg := r.tab.ArgRegs[1]
+		const changed = 0x1234
 		var calls []call
 		r.env.Guest = map[uint64]func(...uint64) uint64{handler: func(args ...uint64) uint64 {
 			c := call{args: args}
@@ -729,6 +749,10 @@ func TestSignalHandlers(t *testing.T) {
 				flagsAt += uint64(w)
 			}
 			c.altFlags = r.uint(flagsAt, 4)
+			uc := args[2]
+			c.ucSP, c.ucMask, c.ucSSFlags = ucField(uc, r.p.SP), ucField(uc, "uc_sigmask"), ucField(uc, "ss_flags")
+			off, size, _ := linux.UcontextField(r.p, argReg)
+			r.putWords(uc+off, int(size), changed)
 			calls = append(calls, c)
 			return 0
 		}}
@@ -749,8 +773,11 @@ func TestSignalHandlers(t *testing.T) {
 		if c.mask != bit || c.altFlags&1 != 0 {
 			r.t.Errorf("in the handler: mask %#x (want SIGUSR2 blocked, %#x), sigaltstack flags %#x (want not SS_ONSTACK)", c.mask, bit, c.altFlags)
 		}
-		if spAfter, _ := r.env.CPU.Get(r.p.SP); spAfter != spBefore {
-			r.t.Errorf("sp %#x after the handler, want %#x", spAfter, spBefore)
+		if spAfter, _ := r.env.CPU.Get(r.p.SP); spAfter != spBefore || c.ucSP != spBefore {
+			r.t.Errorf("sp %#x after the handler, %#x in its ucontext; want %#x", spAfter, c.ucSP, spBefore)
+		}
+		if v, _ := r.env.CPU.Get(argReg); v != changed || c.ucMask != 0 || c.ucSSFlags != 2 {
+			r.t.Errorf("%s = %#x after the handler changed it to %#x in the ucontext; ucontext mask %#x (want 0), ss_flags %d (want SS_DISABLE)", argReg, v, changed, c.ucMask, c.ucSSFlags)
 		}
 		r.want(r.call("rt_sigprocmask", sigBlock(r.p), 0, memBase+0x900, s.setsize), 0, "rt_sigprocmask(get)")
 		if m := r.uint(memBase+0x900, w); m != 0 {
@@ -777,6 +804,11 @@ func TestSignalHandlers(t *testing.T) {
 			r.t.Fatalf("handler ran %d times, want 2", len(calls))
 		}
 		c = calls[1]
+		if c.ucSSFlags != 0 {
+			// As Linux: the alternate stack as it was when the signal
+			// came, enabled and not in use.
+			r.t.Errorf("the ucontext's ss_flags is %d, want 0 (enabled, not on it when the signal came)", c.ucSSFlags)
+		}
 		if c.code != 0 || c.mask != 0 || c.altFlags != 1 || c.args[1] < altBase || c.args[1] >= altBase+altSize {
 			r.t.Errorf("SA_ONSTACK|SA_NODEFER handler: code %d (want SI_USER 0), mask %#x (want 0), sigaltstack flags %#x (want SS_ONSTACK), siginfo at %#x (want on [%#x, %#x))",
 				c.code, c.mask, c.altFlags, c.args[1], altBase, altBase+altSize)

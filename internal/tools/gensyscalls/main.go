@@ -324,6 +324,11 @@ func Read(t target) (*Values, error) {
 		}
 		v.Structs[s] = lo
 	}
+	uc, err := readUcontext(t)
+	if err != nil {
+		return nil, err
+	}
+	v.Structs["ucontext"] = uc
 	return v, nil
 }
 
@@ -437,7 +442,7 @@ package linux
 		func(v *Values) map[string]uint64 { return v.Rlimits })
 	u64map("constNumsFor: the flag and command constants the layer decodes, of the platform (SIZEOF_TERMIOS is sizeof(struct termios)).", "constNumsFor", "%#x",
 		func(v *Values) map[string]uint64 { return v.Consts })
-	b.WriteString("// structLayoutsFor: the platform's struct stat (and stat64) of <asm/stat.h>, struct statx of <linux/stat.h>, struct sysinfo, rusage, tms, and the kernel's linux_dirent and linux_dirent64 (d_name declared [1]: its offset is what counts) as the compiler lays them out: size, and per field {offset, size}.\n// It builds a new map at each call; nil: no such platform.\n")
+	b.WriteString("// structLayoutsFor: the platform's struct stat (and stat64) of <asm/stat.h>, struct statx of <linux/stat.h>, struct sysinfo, rusage, tms, siginfo, the kernel's linux_dirent and linux_dirent64 (d_name declared [1]: its offset is what counts), and glibc's ucontext_t (ucontext.go: the signal mask, the alternate stack and the registers, by our names) as the compiler lays them out: size, and per field {offset, size}.\n// It builds a new map at each call; nil: no such platform.\n")
 	b.WriteString("func structLayoutsFor(platform string) map[string]structLayout {\n\tswitch platform {\n")
 	for _, p := range plats {
 		fmt.Fprintf(&b, "\tcase %q:\n\t\treturn map[string]structLayout{\n", p)
@@ -449,7 +454,15 @@ package linux
 		for _, n := range names {
 			l := all[p].Structs[n]
 			fmt.Fprintf(&b, "\t\t\t%q: {Size: %d, Fields: map[string][2]uint64{", n, l.Size)
-			for _, f := range fieldsOf(n) {
+			fields := fieldsOf(n)
+			if n == "ucontext" { // its fields differ by platform
+				fields = fields[:0:0]
+				for f := range l.Fields {
+					fields = append(fields, f)
+				}
+				sort.Strings(fields)
+			}
+			for _, f := range fields {
 				fmt.Fprintf(&b, "%q: {%d, %d}, ", f, l.Fields[f][0], l.Fields[f][1])
 			}
 			b.WriteString("}},\n")
