@@ -59,6 +59,9 @@ type MemHook func(access Access, addr uint64, size int, value int64) bool
 
 // InvalidMemHook runs on an access to unmapped or protected memory.
 // Returning true means it mapped memory and the access should be retried.
+// Returning false after writing the pc means the faulting instruction is
+// abandoned and the run goes on at that pc (a signal handler moved it);
+// returning false otherwise ends the run with an error.
 type InvalidMemHook func(access Access, fault MemFault, addr uint64, size int) bool
 
 // InterruptHook runs on a CPU exception or interrupt the engine cannot

@@ -130,7 +130,7 @@ var callList = []call{
 	{"getsid", sysGetsid, Full, noteGroup},
 	{"setpgid", sysSetpgid, Partial, "succeeds for the guest's own group, changing nothing; another group EPERM, another process ESRCH"},
 
-	{"rt_sigaction", sysRtSigaction, Partial, "handlers run when the guest signals itself or faults on memory (SA_SIGINFO, SA_ONSTACK, SA_RESETHAND, SA_NODEFER, sa_mask); their ucontext is zeroed, so returning from one changes no register; SIGILL and SIGFPE do not reach handlers"},
+	{"rt_sigaction", sysRtSigaction, Partial, "handlers run when the guest signals itself or faults on memory (SA_SIGINFO, SA_ONSTACK, SA_RESETHAND, SA_NODEFER, sa_mask); their ucontext holds the general registers (no FP state), and what a handler changes there takes effect; SIGILL and SIGFPE do not reach handlers"},
 	{"rt_sigprocmask", sysRtSigprocmask, Full, "a pending signal it unblocks is delivered (as kill to itself)"},
 	{"rt_sigpending", sysRtSigpending, Full, "signals raised while blocked, and a kernel core's pending ones"},
 	{"rt_sigsuspend", sysRtSigsuspend, Partial, "delivers a pending signal the mask lets through; with none, stops the run (nothing else can send one)"},

@@ -535,8 +535,12 @@ func (m *Machine) install(env *Env, fault **emu.Stop) error {
 		// Memory the core left out is ours to restore, not the guest's
 		// fault: it stops the run (with a hint) rather than reaching
 		// the guest's SIGSEGV handler.
+		pc := env.pc()
 		if !m.IsAbsent(addr) && m.guestFault("SIGSEGV", what, addr, env) {
-			return true // the handler returned: the access is tried again
+			// The handler returned: the access is tried again, unless
+			// it moved the pc in its ucontext (the engine goes on
+			// there).
+			return env.pc() == pc
 		}
 		if env.stop == nil && *fault == nil {
 			*fault = &emu.Stop{Kind: emu.StopFault, PC: env.pc(), Addr: addr, Access: a, Fault: f}

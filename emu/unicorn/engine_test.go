@@ -1414,3 +1414,29 @@ func TestNestedStartFromSyscallMIPS(t *testing.T) {
 		t.Errorf("nested %v, v0 %d; code hook fired %d times (want 1); a0 %d, pc %#x (want %#x)", nestedErr, got, fired, get(t, e, "a0"), get(t, e, "pc"), outerExit)
 	}
 }
+
+// TestInvalidMemHookMovesPC: an invalid-memory hook that writes the pc
+// and returns false abandons the faulting instruction; the run goes on
+// at that pc (a signal handler that moved the pc in its ucontext).
+func TestInvalidMemHookMovesPC(t *testing.T) {
+	// nop; mov [0], al (the run starts at the store, an odd address)
+	store := []byte{0x90, 0x88, 0x04, 0x25, 0, 0, 0, 0}
+	e := amd64(t, store, movRbx(2))
+	after := uint64(codeAddr + len(store))
+	exit := after + uint64(len(movRbx(2)))
+	must(t, e.SetExits([]uint64{exit}))
+	rip := id(t, e, "rip")
+	faults := 0
+	_, err := e.HookInvalidMem(func(a emu.Access, f emu.MemFault, addr uint64, size int) bool {
+		faults++
+		must(t, e.WriteReg(rip, after))
+		return false
+	})
+	must(t, err)
+	if err := e.Start(codeAddr+1, emu.StartOptions{}); err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if faults != 1 || get(t, e, "rbx") != 2 || get(t, e, "rip") != exit {
+		t.Errorf("%d faults, rbx %d, rip %#x; want 1, 2, %#x", faults, get(t, e, "rbx"), get(t, e, "rip"), exit)
+	}
+}

@@ -220,7 +220,12 @@ func sw_go_mem_invalid(uc *C.uc_engine, id C.uintptr_t, typ C.int, addr C.uint64
 	}
 	h.e.inIntr = true // a run nested here needs a fresh outer run too (nestedStart)
 	ok := h.inv(a, f, uint64(addr), int(size))
-	if e := h.e; e.held {
+	if e := h.e; !ok && e.held && e.heldDirty && !e.stopReq {
+		// The hook moved the pc and gave the access up: Start goes on
+		// at that pc in a fresh run (start).
+		e.faultResume, e.faultResumePC, e.restart = true, e.heldPC, true
+		e.held, e.heldDirty = false, false
+	} else if e.held {
 		e.flushPC()
 	}
 	return C.bool(ok)

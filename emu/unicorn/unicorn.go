@@ -195,6 +195,10 @@ type runState struct {
 	// sw_go_mem_invalid); restart: a nested run started from it, after
 	// which Start goes on with a fresh uc_emu_start (see nestedStart).
 	inIntr, restart bool
+	// faultResume: an invalid-memory hook wrote the pc and did not
+	// retry the access: the run goes on at faultResumePC.
+	faultResume   bool
+	faultResumePC uint64
 }
 
 // New opens Unicorn for a platform, with the architecture, mode and CPU
@@ -818,12 +822,24 @@ func (e *Engine) start(begin uint64, opts emu.StartOptions) error {
 	r := C.uc_emu_start(e.uc, C.uint64_t(begin), 0, C.uint64_t(timeout), C.size_t(opts.Count))
 	for e.restart {
 		e.restart = false
-		if r != C.UC_ERR_OK || e.stopReq || e.panicked || e.unhandled >= 0 {
+		resume := e.faultResume
+		e.faultResume = false
+		if (r != C.UC_ERR_OK && !resume) || e.stopReq || e.panicked || e.unhandled >= 0 {
 			break
 		}
 		pc, err := e.ResumePC()
 		if err != nil {
 			break
+		}
+		if resume {
+			// The fault unwound the instruction (its pc is back in
+			// Unicorn's state); go on where the hook said, in the
+			// instruction set the CPU is in (ARM: bit 0 from CPSR.T).
+			thumb := uint64(0)
+			if e.def.arch == C.UC_ARCH_ARM {
+				thumb = pc & 1
+			}
+			pc = e.faultResumePC | thumb
 		}
 		r = C.uc_emu_start(e.uc, C.uint64_t(pc), 0, C.uint64_t(timeout), C.size_t(opts.Count))
 	}
