@@ -145,15 +145,22 @@ func lookup(uc *C.uc_engine, id C.uintptr_t) *hook {
 // re-panics with the value once Unicorn has returned (a panic must not
 // unwind through Unicorn's C frames).
 func (e *Engine) endHook() {
-	e.inHook, e.inIntr = false, false
-	if e.restart && !e.stopReq {
-		C.uc_emu_stop(e.uc) // Start goes on with a fresh run (nestedStart)
-	}
+	e.inHook = false
 	if v := recover(); v != nil {
 		if !e.panicked {
 			e.panicked, e.panicVal = true, v
 		}
 		e.stopReq = true
+		C.uc_emu_stop(e.uc)
+	}
+}
+
+// endIntr, deferred by the interrupt and invalid-memory dispatchers
+// before endHook: a run nested in them asks for a fresh outer run
+// (nestedStart), which starts when this one stops.
+func (e *Engine) endIntr() {
+	e.inIntr = false
+	if e.restart && !e.stopReq {
 		C.uc_emu_stop(e.uc)
 	}
 }
@@ -205,6 +212,7 @@ func sw_go_mem_invalid(uc *C.uc_engine, id C.uintptr_t, typ C.int, addr C.uint64
 	}
 	h.e.inHook = true
 	defer h.e.endHook()
+	defer h.e.endIntr()
 	a, f := emu.AccessRead, emu.FaultUnmapped
 	switch typ {
 	case C.UC_MEM_WRITE_UNMAPPED:
@@ -218,7 +226,7 @@ func sw_go_mem_invalid(uc *C.uc_engine, id C.uintptr_t, typ C.int, addr C.uint64
 	case C.UC_MEM_FETCH_PROT:
 		a, f = emu.AccessFetch, emu.FaultProt
 	}
-	h.e.inIntr = true // a run nested here needs a fresh outer run too (nestedStart)
+	h.e.inIntr = true // a run nested here needs a fresh outer run too
 	ok := h.inv(a, f, uint64(addr), int(size))
 	if e := h.e; !ok && e.held && e.heldDirty && !e.stopReq {
 		// The hook moved the pc and gave the access up: Start goes on
@@ -240,6 +248,7 @@ func sw_go_intr(uc *C.uc_engine, id C.uintptr_t, intno C.uint32_t) {
 	e := h.e
 	e.inHook, e.inIntr = true, true
 	defer e.endHook()
+	defer e.endIntr()
 	n := uint32(intno)
 	if e.insnHandled {
 		// Unicorn 2.1.1 raises the CPU's invalid-opcode exception after

@@ -175,29 +175,29 @@ type Engine struct {
 // runState is the binding's state of one Start: see Start, Stop and
 // writePC. A Start nested in a hook saves and restores it whole.
 type runState struct {
-	running    bool
-	stopReq    bool   // Stop was called during this Start
-	pcFlushed  bool   // a pc a hook wrote reached Unicorn during this Start
-	held       bool   // hooks see heldPC, not Unicorn's pc (see writePC)
-	heldDirty  bool   // heldPC must be written to Unicorn
-	heldPC     uint64 //
-	heldAdj    uint64 // subtracted when heldPC is written during the run
-	tempExit   bool   // Stop added the pc as an exit (see Stop)
-	tempExitAt uint64 //
-	unhandled  int64  // CPU exception no hook took (stops the run), -1 if none
-	panicked   bool   // a hook panicked: Start re-panics with panicVal
-	panicVal   any
-	inHook     bool // a dispatcher runs: register writes may be buffered
-	// insnHandled: an invalid-instruction hook returned true
-	// (sw_go_insn_invalid).
-	insnHandled bool
+	running   bool
+	stopReq   bool // Stop was called during this Start
+	pcFlushed bool // a pc a hook wrote reached Unicorn during this Start
+	held      bool // hooks see heldPC, not Unicorn's pc (see writePC)
+	heldDirty bool // heldPC must be written to Unicorn
 	// inIntr: an interrupt or invalid-memory hook runs (sw_go_intr,
 	// sw_go_mem_invalid); restart: a nested run started from it, after
 	// which Start goes on with a fresh uc_emu_start (see nestedStart).
 	inIntr, restart bool
 	// faultResume: an invalid-memory hook wrote the pc and did not
 	// retry the access: the run goes on at faultResumePC.
-	faultResume   bool
+	faultResume bool
+	heldPC      uint64 //
+	heldAdj     uint64 // subtracted when heldPC is written during the run
+	tempExit    bool   // Stop added the pc as an exit (see Stop)
+	tempExitAt  uint64 //
+	unhandled   int64  // CPU exception no hook took (stops the run), -1 if none
+	panicked    bool   // a hook panicked: Start re-panics with panicVal
+	panicVal    any
+	inHook      bool // a dispatcher runs: register writes may be buffered
+	// insnHandled: an invalid-instruction hook returned true
+	// (sw_go_insn_invalid).
+	insnHandled   bool
 	faultResumePC uint64
 }
 
