@@ -31,6 +31,11 @@ const (
 	notePipe   = "in-process; a read or write that would wait for ever stops the run (BlockedError)"
 	notePoll   = "files always ready, stdin per the host, pipes per their buffer; a timeout passes at once; none ready and none can be: stops the run"
 	noteGroup  = "the guest's own group and session (Process.PGID, SID; default its pid); others ESRCH"
+	noteRlimit = "of itself; limits recorded, not enforced (shared by prlimit64, getrlimit, setrlimit)"
+	noteSaved  = "; the saved id is the effective one; 16-bit ids without the 32 suffix where the 32 form exists"
+	noteSetID  = "succeeds when it changes nothing (each id asked for is the current one; the saved id is the effective one); any change EPERM: the identity is the core's"
+	noteSetFS  = "returns the file-system id (the effective one), which stays as it is"
+	notePrio   = "of itself (its group and its user hold only itself); others ESRCH"
 )
 
 // callList is every system call the layer implements, by name. A
@@ -159,7 +164,43 @@ var callList = []call{
 	{"set_tid_address", sysSetTidAddress, Full, "recorded"},
 	{"set_robust_list", sysSetRobustList, Full, "recorded"},
 	{"rseq", sysENOSYS, Partial, "ENOSYS: glibc carries on without it"},
-	{"prlimit64", sysPrlimit64, Partial, "of itself; limits recorded, not enforced"},
+	{"prlimit64", sysPrlimit64, Partial, noteRlimit},
+	{"getrlimit", sysGetrlimit, Partial, noteRlimit + "; struct rlimit of the ABI's longs, RLIM_INFINITY for wider limits"},
+	{"ugetrlimit", sysGetrlimit, Partial, noteRlimit + "; struct rlimit of the ABI's longs, RLIM_INFINITY for wider limits"},
+	{"setrlimit", sysSetrlimit, Partial, noteRlimit + "; struct rlimit of the ABI's longs"},
+
+	{"getresuid", sysGetresuid, Full, noteIDs + noteSaved},
+	{"getresgid", sysGetresgid, Full, noteIDs + noteSaved},
+	{"getresuid32", sysGetresuid32, Full, noteIDs + noteSaved},
+	{"getresgid32", sysGetresgid32, Full, noteIDs + noteSaved},
+	{"getgroups", sysGetgroups, Partial, "none: the core does not record supplementary groups"},
+	{"getgroups32", sysGetgroups, Partial, "none: the core does not record supplementary groups"},
+	{"setuid", sysSetuid, Partial, noteSetID},
+	{"setgid", sysSetgid, Partial, noteSetID},
+	{"setreuid", sysSetreuid, Partial, noteSetID},
+	{"setregid", sysSetregid, Partial, noteSetID},
+	{"setresuid", sysSetresuid, Partial, noteSetID},
+	{"setresgid", sysSetresgid, Partial, noteSetID},
+	{"setuid32", sysSetuid32, Partial, noteSetID},
+	{"setgid32", sysSetgid32, Partial, noteSetID},
+	{"setreuid32", sysSetreuid32, Partial, noteSetID},
+	{"setregid32", sysSetregid32, Partial, noteSetID},
+	{"setresuid32", sysSetresuid32, Partial, noteSetID},
+	{"setresgid32", sysSetresgid32, Partial, noteSetID},
+	{"setfsuid", sysSetfsuid, Partial, noteSetFS},
+	{"setfsgid", sysSetfsgid, Partial, noteSetFS},
+	{"setfsuid32", sysSetfsuid32, Partial, noteSetFS},
+	{"setfsgid32", sysSetfsgid32, Partial, noteSetFS},
+	{"getpriority", sysGetpriority, Full, "20 - nice, " + notePrio},
+	{"setpriority", sysSetpriority, Full, "records the niceness, " + notePrio + "; lowering it EACCES unless root or RLIMIT_NICE allows"},
+	{"sched_getscheduler", sysSchedGetscheduler, Full, "SCHED_NORMAL (SCHED_OTHER); other processes ESRCH"},
+	{"sched_getparam", sysSchedGetparam, Full, "priority 0; other processes ESRCH"},
+	{"sched_setparam", sysSchedSetparam, Full, "priority 0, what SCHED_NORMAL takes; others EINVAL"},
+	{"sched_setscheduler", sysSchedSetscheduler, Partial, "SCHED_NORMAL at priority 0 (what the guest has); a priority the policy does not take EINVAL; any other policy EPERM (even root's)"},
+	{"sched_get_priority_max", sysSchedGetPriorityMax, Full, "99 for SCHED_FIFO and SCHED_RR, 0 for the others"},
+	{"sched_get_priority_min", sysSchedGetPriorityMin, Full, "1 for SCHED_FIFO and SCHED_RR, 0 for the others"},
+	{"getcpu", sysGetcpu, Full, "CPU 0 of node 0: the only one"},
+	{"prctl", sysPrctl, Partial, "PR_SET_NAME, PR_GET_NAME (first the core's name), PR_SET_DUMPABLE, PR_GET_DUMPABLE, PR_SET_PDEATHSIG, PR_GET_PDEATHSIG (recorded); other options EINVAL"},
 }
 
 // sysLseek2 is _llseek.
@@ -203,8 +244,9 @@ var abis = []abi{
 	{p: platform.AMD64, number: "rax", args: [6]string{"rdi", "rsi", "rdx", "r10", "r8", "r9"}, result: "rax", errno: NegativeErrno},
 	{p: platform.I386, number: "eax", args: argsI386, result: "eax", errno: NegativeErrno,
 		override: map[string]call{
-			"mmap":   {"mmap", sysOldMmap, Partial, "old_mmap: six arguments in memory; as mmap2 otherwise"},
-			"select": {"select", sysOldSelect, Full, "old_select: five arguments in memory; " + notePoll},
+			"mmap":      {"mmap", sysOldMmap, Partial, "old_mmap: six arguments in memory; as mmap2 otherwise"},
+			"select":    {"select", sysOldSelect, Full, "old_select: five arguments in memory; " + notePoll},
+			"getrlimit": {"getrlimit", sysOldGetrlimit, Partial, "old getrlimit: limits above 0x7fffffff read as 0x7fffffff; " + noteRlimit},
 		}},
 	{p: platform.AArch64, number: "x8", args: argsA64, result: "x0", errno: NegativeErrno},
 	{p: platform.ARMEL, number: "r7", args: argsARM, result: "r0", errno: NegativeErrno, pairAlign: true},
@@ -253,6 +295,7 @@ func buildTable(a *abi, nums map[string]uint64) (*Table, error) {
 	}
 	t := &Table{Platform: a.p, Number: a.number, ArgRegs: a.args, StackArgs: a.stackArgs,
 		Result: a.result, Errno: a.errno, Calls: map[uint64]*Syscall{}, pairAlign: a.pairAlign}
+	_, t.uid16 = nums["getuid32"]
 	for _, c := range callList {
 		if o, ok := a.override[c.Name]; ok {
 			c = o
