@@ -318,18 +318,23 @@ func (k *Kernel) bind(env Env) error {
 	return err
 }
 
-// arg reads argument i of the current call.
+// arg reads argument i of the current call. An ABI that passes
+// arguments on the stack (MIPS o32) has a 7th and 8th there too, after
+// the 6th (o32's fadvise64 takes seven words); elsewhere they read 0.
 func (k *Kernel) arg(i int) (uint64, error) {
-	if k.args[i] >= 0 {
+	if i < len(k.args) && k.args[i] >= 0 {
 		return k.Env.ReadReg(k.args[i])
-	}
-	sp, err := k.Env.ReadReg(k.sp)
-	if err != nil {
-		return 0, err
 	}
 	first := 0
 	for first < len(k.args) && k.args[first] >= 0 {
 		first++
+	}
+	if first == len(k.args) {
+		return 0, nil
+	}
+	sp, err := k.Env.ReadReg(k.sp)
+	if err != nil {
+		return 0, err
 	}
 	w := k.Env.Platform().WordSize
 	v, err := k.Env.Memory().Uint(sp+k.Table.StackArgs+uint64((i-first)*w), w)

@@ -19,9 +19,11 @@ type statInfo struct {
 }
 
 const (
+	sIFMT  = 0o170000
 	sIFIFO = 0o010000
 	sIFCHR = 0o020000
 	sIFDIR = 0o040000
+	sIFREG = 0o100000
 )
 
 // Inode numbers of the layer's own files: /dev and /dev/null (the

@@ -31,6 +31,9 @@ const (
 	notePipe   = "in-process; a read or write that would wait for ever stops the run (BlockedError)"
 	notePoll   = "files always ready, stdin per the host, pipes per their buffer; a timeout passes at once; none ready and none can be: stops the run"
 	noteGroup  = "the guest's own group and session (Process.PGID, SID; default its pid); others ESRCH"
+	noteSync   = "nothing to write back: each write reached its host file when it was made"
+	noteAdvice = "advice checked and ignored (the layer caches nothing); pipes ESPIPE"
+	noteLock   = "succeeds on mapped memory (nothing is ever paged out); RLIMIT_MEMLOCK not enforced"
 	noteRlimit = "of itself; limits recorded, not enforced (shared by prlimit64, getrlimit, setrlimit)"
 	noteSaved  = "; the saved id is the effective one; 16-bit ids without the 32 suffix where the 32 form exists"
 	noteSetID  = "succeeds when it changes nothing (each id asked for is the current one; the saved id is the effective one); any change EPERM: the identity is the core's"
@@ -86,6 +89,12 @@ var callList = []call{
 	{"ftruncate64", sysFtruncate64, Full, "files opened for writing (under --allow-write); else EINVAL"},
 	{"fsync", sysFsync, Full, "host files; pipes and /dev/null EINVAL"},
 	{"fdatasync", sysFsync, Full, "as fsync"},
+	{"sync", sysSync, Full, noteSync},
+	{"syncfs", sysSyncfs, Full, noteSync},
+	{"fadvise64", sysFadvise64, Full, noteAdvice},
+	{"fadvise64_64", sysFadvise64_64, Full, noteAdvice},
+	{"arm_fadvise64_64", sysFadviseAdviceFirst, Full, noteAdvice + "; the advice second"},
+	{"readahead", sysReadahead, Full, "regular files open for reading (else EBADF, EINVAL); nothing is cached"},
 	{"pipe", sysPipe, Full, notePipe},
 	{"pipe2", sysPipe2, Full, notePipe + "; O_CLOEXEC, O_NONBLOCK, O_DIRECT (not packetised)"},
 	{"poll", sysPoll, Full, notePoll},
@@ -111,6 +120,13 @@ var callList = []call{
 	{"mprotect", sysMprotect, Full, ""},
 	{"mremap", sysMremap, Partial, "shrink, grow in place, move (MREMAP_MAYMOVE); no MREMAP_FIXED"},
 	{"madvise", sysMadvise, Partial, "ignored, but MADV_DONTNEED zeroes the pages"},
+	{"msync", sysMsync, Full, "the range must be mapped; mappings are private copies: nothing to write back"},
+	{"mlock", sysMlock, Partial, noteLock},
+	{"mlock2", sysMlock2, Partial, noteLock + "; MLOCK_ONFAULT"},
+	{"munlock", sysMlock, Partial, noteLock},
+	{"mlockall", sysMlockall, Partial, noteLock},
+	{"munlockall", sysMunlockall, Full, ""},
+	{"mincore", sysMincore, Partial, "every page of a mapped range reads as resident (1), even one never touched"},
 
 	{"exit", sysExit, Full, "ends the run (one thread)"},
 	{"exit_group", sysExit, Full, "ends the run"},
@@ -236,8 +252,17 @@ var (
 // MIPS's pipe returns the two descriptors in v0 and v1; PowerPC's
 // select takes the old form too (ppc_select).
 var (
-	overrideMIPS = map[string]call{"pipe": {"pipe", sysPipeMIPS, Full, notePipe + "; the descriptors in v0 and v1"}}
-	overridePPC  = map[string]call{"select": {"select", sysPPCSelect, Full, "old select when the first argument is a pointer; " + notePoll}}
+	overrideMIPS = map[string]call{
+		"pipe": {"pipe", sysPipeMIPS, Full, notePipe + "; the descriptors in v0 and v1"},
+		// o32's fadvise64 is fadvise64_64 (the advice in the 7th word);
+		// n64's, the same on a 64-bit ABI.
+		"fadvise64": {"fadvise64", sysFadvise64_64, Full, noteAdvice + "; a 64-bit length"},
+	}
+	overridePPC = map[string]call{
+		"select": {"select", sysPPCSelect, Full, "old select when the first argument is a pointer; " + notePoll},
+		// PPC32's fadvise64_64 takes the advice second, as ARM's.
+		"fadvise64_64": {"fadvise64_64", sysFadviseAdviceFirst, Full, noteAdvice + "; the advice second"},
+	}
 )
 
 var abis = []abi{
