@@ -158,6 +158,10 @@ type Table struct {
 	// uid16: the calls without a "32" suffix (getresuid, setuid...) take
 	// 16-bit ids: the platform also has getuid32 (i386, ARM).
 	uid16 bool
+	// statfs64Also is a size statfs64 and fstatfs64 take besides the
+	// struct's own (ARM: EABI glibc's 88-byte struct for the kernel's
+	// packed 84; 0: none).
+	statfs64Also uint64
 }
 
 func (t *Table) littleEndian() bool { return t.Platform.ByteOrder == binary.LittleEndian }

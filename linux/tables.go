@@ -31,14 +31,19 @@ const (
 	notePipe   = "in-process; a read or write that would wait for ever stops the run (BlockedError)"
 	notePoll   = "files always ready, stdin per the host, pipes per their buffer; a timeout passes at once; none ready and none can be: stops the run"
 	noteGroup  = "the guest's own group and session (Process.PGID, SID; default its pid); others ESRCH"
-	noteSync   = "nothing to write back: each write reached its host file when it was made"
-	noteAdvice = "advice checked and ignored (the layer caches nothing); pipes ESPIPE"
-	noteLock   = "succeeds on mapped memory (nothing is ever paged out); RLIMIT_MEMLOCK not enforced"
-	noteRlimit = "of itself; limits recorded, not enforced (shared by prlimit64, getrlimit, setrlimit)"
-	noteSaved  = "; the saved id is the effective one; 16-bit ids without the 32 suffix where the 32 form exists"
-	noteSetID  = "succeeds when it changes nothing (each id asked for is the current one; the saved id is the effective one); any change EPERM: the identity is the core's"
-	noteSetFS  = "returns the file-system id (the effective one), which stays as it is"
-	notePrio   = "of itself (its group and its user hold only itself); others ESRCH"
+)
+
+const (
+	noteStatfs   = "fixed (linux.Statfs): a 1 GiB ext4, ST_RDONLY but under --allow-write"
+	noteSendfile = "from a regular file to any descriptor open for writing; off_t offsets past 2 GiB not refused on 32-bit ABIs"
+	noteSync     = "nothing to write back: each write reached its host file when it was made"
+	noteAdvice   = "advice checked and ignored (the layer caches nothing); pipes ESPIPE"
+	noteLock     = "succeeds on mapped memory (nothing is ever paged out); RLIMIT_MEMLOCK not enforced"
+	noteRlimit   = "of itself; limits recorded, not enforced (shared by prlimit64, getrlimit, setrlimit)"
+	noteSaved    = "; the saved id is the effective one; 16-bit ids without the 32 suffix where the 32 form exists"
+	noteSetID    = "succeeds when it changes nothing (each id asked for is the current one; the saved id is the effective one); any change EPERM: the identity is the core's"
+	noteSetFS    = "returns the file-system id (the effective one), which stays as it is"
+	notePrio     = "of itself (its group and its user hold only itself); others ESRCH"
 )
 
 // callList is every system call the layer implements, by name. A
@@ -89,6 +94,30 @@ var callList = []call{
 	{"rename", sysRename, Full, noteChange + "; both under the same one (else EXDEV)"},
 	{"renameat", sysRenameat, Full, noteChange + "; both under the same one (else EXDEV)"},
 	{"renameat2", sysRenameat2, Partial, noteChange + "; RENAME_NOREPLACE; RENAME_EXCHANGE and RENAME_WHITEOUT EINVAL"},
+	{"truncate", sysTruncate, Full, noteChange + "; following links"},
+	{"truncate64", sysTruncate64, Full, noteChange + "; following links"},
+	{"creat", sysCreat, Partial, noteOpen},
+	{"chmod", sysChmod, Full, noteChange},
+	{"fchmodat", sysFchmodat, Full, noteChange},
+	{"fchmod", sysFchmod, Full, "files the guest opened under --allow-write; others EACCES"},
+	{"link", sysLink, Full, noteChange + "; both names under the same one (else EXDEV)"},
+	{"linkat", sysLinkat, Full, noteChange + "; both names under the same one (else EXDEV); AT_EMPTY_PATH ENOENT (no CAP_DAC_READ_SEARCH)"},
+	{"symlink", sysSymlink, Full, noteChange},
+	{"symlinkat", sysSymlinkat, Full, noteChange},
+	{"utimensat", sysUtimensat, Full, noteChange + "; UTIME_NOW, UTIME_OMIT, a descriptor for a NULL path"},
+	{"utimensat_time64", sysUtimensat64, Full, noteChange + "; UTIME_NOW, UTIME_OMIT, a descriptor for a NULL path"},
+	{"futimesat", sysFutimesat, Full, noteChange},
+	{"utimes", sysUtimes, Full, noteChange},
+	{"utime", sysUtime, Full, noteChange},
+	{"fallocate", sysFallocate, Partial, "mode 0 on files opened for writing: the range allocated, the size grown to its end; other modes EOPNOTSUPP"},
+	{"close_range", sysCloseRange, Full, "CLOSE_RANGE_CLOEXEC; CLOSE_RANGE_UNSHARE changes nothing (one process)"},
+	{"statfs", sysStatfs, Full, noteStatfs},
+	{"fstatfs", sysFstatfs, Full, noteStatfs},
+	{"statfs64", sysStatfs64, Full, noteStatfs + "; struct statfs64"},
+	{"fstatfs64", sysFstatfs64, Full, noteStatfs + "; struct statfs64"},
+	{"copy_file_range", sysCopyFileRange, Full, "between regular files; through the layer's reads and writes"},
+	{"sendfile", sysSendfile, Partial, noteSendfile},
+	{"sendfile64", sysSendfile64, Partial, noteSendfile},
 	{"ftruncate", sysFtruncate, Full, "files opened for writing (under --allow-write); else EINVAL"},
 	{"ftruncate64", sysFtruncate64, Full, "files opened for writing (under --allow-write); else EINVAL"},
 	{"fsync", sysFsync, Full, "host files; pipes and /dev/null EINVAL"},
@@ -238,6 +267,8 @@ type abi struct {
 	result    string
 	errno     ErrnoStyle
 	pairAlign bool
+	// statfs64Also: Table.statfs64Also.
+	statfs64Also uint64
 	// override replaces a call of callList on this platform.
 	override map[string]call
 }
@@ -278,8 +309,10 @@ var abis = []abi{
 			"getrlimit": {"getrlimit", sysOldGetrlimit, Partial, "old getrlimit: limits above 0x7fffffff read as 0x7fffffff; " + noteRlimit},
 		}},
 	{p: platform.AArch64, number: "x8", args: argsA64, result: "x0", errno: NegativeErrno},
-	{p: platform.ARMEL, number: "r7", args: argsARM, result: "r0", errno: NegativeErrno, pairAlign: true},
-	{p: platform.ARMHF, number: "r7", args: argsARM, result: "r0", errno: NegativeErrno, pairAlign: true},
+	// ARM's statfs64 also takes 88 for its 84-byte struct (the kernel's
+	// sys_statfs64_wrapper).
+	{p: platform.ARMEL, number: "r7", args: argsARM, result: "r0", errno: NegativeErrno, pairAlign: true, statfs64Also: 88},
+	{p: platform.ARMHF, number: "r7", args: argsARM, result: "r0", errno: NegativeErrno, pairAlign: true, statfs64Also: 88},
 	{p: platform.MIPS, number: "v0", args: argsO32, stackArgs: 16, result: "v0", errno: MIPSErrno, pairAlign: true, override: overrideMIPS},
 	{p: platform.MIPSEL, number: "v0", args: argsO32, stackArgs: 16, result: "v0", errno: MIPSErrno, pairAlign: true, override: overrideMIPS},
 	{p: platform.MIPS64, number: "v0", args: argsN64, result: "v0", errno: MIPSErrno, override: overrideMIPS},
@@ -323,7 +356,7 @@ func buildTable(a *abi, nums map[string]uint64) (*Table, error) {
 		return nil, fmt.Errorf("linux: zsysnum.go has no numbers for %s: regenerate it", a.p.Name)
 	}
 	t := &Table{Platform: a.p, Number: a.number, ArgRegs: a.args, StackArgs: a.stackArgs,
-		Result: a.result, Errno: a.errno, Calls: map[uint64]*Syscall{}, pairAlign: a.pairAlign}
+		Result: a.result, Errno: a.errno, Calls: map[uint64]*Syscall{}, pairAlign: a.pairAlign, statfs64Also: a.statfs64Also}
 	_, t.uid16 = nums["getuid32"]
 	for _, c := range callList {
 		if o, ok := a.override[c.Name]; ok {
