@@ -6,11 +6,11 @@
 // are data generated from each platform's own kernel headers
 // (zsysnum.go, by internal/tools/gensyscalls: every __NR_ name, so an
 // unimplemented call is still named when it stops a run), as are the
-// errno numbering, the flag constants and the struct stat layouts the
-// handlers use. Handlers are written once for every platform (sys_*.go)
-// and read their arguments as plain words; only the numbering, the
-// argument registers and the way an error is returned differ, and those
-// are fields of the table.
+// errno numbering, the flag constants and the struct layouts (stat,
+// statfs, sysinfo...) the handlers use. Handlers are written once for
+// every platform (sys_*.go) and read their arguments as plain words; only
+// the numbering, the argument registers and the way an error is returned
+// differ, and those are fields of the table.
 //
 // Errors the guest should see (EBADF...) are returned to the guest as
 // errno values, translated to the platform's numbering. Failures of the
