@@ -42,6 +42,7 @@ const (
 	ENOTEMPTY    = 39
 	ELOOP        = 40
 	EOVERFLOW    = 75
+	EOPNOTSUPP   = 95
 	EAFNOSUPPORT = 97
 	ETIMEDOUT    = 110
 )

@@ -44,6 +44,17 @@ func (k *Kernel) arg64(a Args, i int) (uint64, int) {
 	return hi<<32 | lo&0xffffffff, i + 2
 }
 
+// argAt is argument i of a call, also past the sixth (Args holds six):
+// a handler whose 64-bit arguments push the last one to the seventh
+// word on MIPS o32 reads it here.
+func (k *Kernel) argAt(a Args, i int) uint64 {
+	if i < len(a) {
+		return a[i]
+	}
+	v, _ := k.arg(i)
+	return v
+}
+
 // read copies n guest bytes at addr; an unmapped byte is EFAULT.
 func (k *Kernel) read(addr uint64, n int) ([]byte, int64) {
 	b := make([]byte, n)

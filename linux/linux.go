@@ -64,6 +64,10 @@ type Process struct {
 	// prpsinfo has them); 0 means PID: the guest leads its own.
 	PGID, SID int
 
+	// Comm is the process's name as prctl(PR_GET_NAME) reports it until
+	// the guest sets its own (the core's pr_fname; at most 15 bytes count).
+	Comm string
+
 	// Sysroot is the host directory the guest sees as "/", read-only;
 	// "" means the guest sees no files at all (only /dev/null).
 	Sysroot string
@@ -151,6 +155,13 @@ type Table struct {
 	// pairAlign: a 64-bit argument starts at an even argument register
 	// (ARM EABI, MIPS o32, PPC32).
 	pairAlign bool
+	// uid16: the calls without a "32" suffix (getresuid, setuid...) take
+	// 16-bit ids: the platform also has getuid32 (i386, ARM).
+	uid16 bool
+	// statfs64Also is a size statfs64 and fstatfs64 take besides the
+	// struct's own (ARM: EABI glibc's 88-byte struct for the kernel's
+	// packed 84; 0: none).
+	statfs64Also uint64
 }
 
 func (t *Table) littleEndian() bool { return t.Platform.ByteOrder == binary.LittleEndian }
@@ -212,18 +223,22 @@ type Kernel struct {
 	brkLo uint64 // the break may not go below this (the heap's start)
 	brkHi uint64 // end of the memory mapped for the break area
 
-	sigactions map[int][]byte // raw kernel struct sigaction, by signal
-	sigmask    []byte         // blocked signals, as the guest's sigset_t
-	pending    []byte         // signals raised while blocked, a sigset_t too
-	pendCode   map[int]uint64 // the si_code each pending signal was sent with
-	altDepth   int            // handlers running on the alternate stack
-	killed     bool           // a signal's default action ended the run
-	served     bool           // a call has been dispatched: there is state to keep
-	ucRegs     []ucReg        // the registers a handler's ucontext holds
-	altstack   []byte         // raw stack_t of sigaltstack
-	tidAddress uint64         // set_tid_address
-	robustList [2]uint64      // set_robust_list head and length
-	rlimits    map[string][2]uint64
+	sigactions map[int][]byte       // raw kernel struct sigaction, by signal
+	sigmask    []byte               // blocked signals, as the guest's sigset_t
+	pending    []byte               // signals raised while blocked, a sigset_t too
+	pendCode   map[int]uint64       // the si_code each pending signal was sent with
+	altDepth   int                  // handlers running on the alternate stack
+	killed     bool                 // a signal's default action ended the run
+	served     bool                 // a call has been dispatched: there is state to keep
+	ucRegs     []ucReg              // the registers a handler's ucontext holds
+	altstack   []byte               // raw stack_t of sigaltstack
+	tidAddress uint64               // set_tid_address
+	robustList [2]uint64            // set_robust_list head and length
+	rlimits    map[string][2]uint64 // what the guest set, by resource (sys_proc.go)
+	nice       int64                // setpriority
+	comm       []byte               // PR_SET_NAME; nil: Process.Comm
+	undumpable bool                 // PR_SET_DUMPABLE 0
+	pdeathsig  uint64               // PR_SET_PDEATHSIG
 
 	cwd   string // the working directory, a clean absolute guest path; "" is "/"
 	umask uint64
@@ -324,18 +339,23 @@ func (k *Kernel) bind(env Env) error {
 	return nil
 }
 
-// arg reads argument i of the current call.
+// arg reads argument i of the current call. An ABI that passes
+// arguments on the stack (MIPS o32) has a 7th and 8th there too, after
+// the 6th (o32's fadvise64 takes seven words); elsewhere they read 0.
 func (k *Kernel) arg(i int) (uint64, error) {
-	if k.args[i] >= 0 {
+	if i < len(k.args) && k.args[i] >= 0 {
 		return k.Env.ReadReg(k.args[i])
-	}
-	sp, err := k.Env.ReadReg(k.sp)
-	if err != nil {
-		return 0, err
 	}
 	first := 0
 	for first < len(k.args) && k.args[first] >= 0 {
 		first++
+	}
+	if first == len(k.args) {
+		return 0, nil
+	}
+	sp, err := k.Env.ReadReg(k.sp)
+	if err != nil {
+		return 0, err
 	}
 	w := k.Env.Platform().WordSize
 	v, err := k.Env.Memory().Uint(sp+k.Table.StackArgs+uint64((i-first)*w), w)

@@ -123,6 +123,20 @@ func (r *rig) dispatch(name string, args ...uint64) error {
 		}
 		r.set(reg, v)
 	}
+	// A 7th argument and on: on the stack after the 6th where the ABI
+	// passes arguments there (MIPS o32).
+	if last := len(r.tab.ArgRegs) - 1; r.tab.ArgRegs[last] == "" {
+		first := last
+		for first > 0 && r.tab.ArgRegs[first-1] == "" {
+			first--
+		}
+		for i := len(r.tab.ArgRegs); i < len(args); i++ {
+			at := stackSP + r.tab.StackArgs + uint64((i-first)*r.p.WordSize)
+			if err := r.env.Mem.PutUint(at, r.p.WordSize, args[i]&0xffffffff); err != nil {
+				r.t.Fatal(err)
+			}
+		}
+	}
 	return r.k.Dispatch()
 }
 

@@ -412,3 +412,85 @@ func sysFsync(k *Kernel, a Args) (int64, error) {
 	}
 	return 0, nil
 }
+
+// sysSync: sync() has nothing to write back: every write the guest made
+// reached its host file when it was made.
+func sysSync(k *Kernel, a Args) (int64, error) { return 0, nil }
+
+// sysSyncfs: syncfs(fd), as sync, of a descriptor that must be open.
+func sysSyncfs(k *Kernel, a Args) (int64, error) {
+	if _, e := k.fd(a[0]); e != 0 {
+		return -e, nil
+	}
+	return 0, nil
+}
+
+// fadvise checks posix_fadvise's arguments and takes no advice: the
+// layer caches nothing. A pipe is ESPIPE (a standard stream that is no
+// host file reads as one), as Linux's generic_fadvise.
+func (k *Kernel) fadvise(fd uint64, length int64, advice uint64) int64 {
+	of, e := k.fd(fd)
+	if e != 0 {
+		return -e
+	}
+	st, e := k.statFD(of)
+	if e != 0 {
+		return -e
+	}
+	c := k.c
+	switch {
+	case st.mode&sIFMT == sIFIFO:
+		return -ESPIPE
+	case length < 0:
+		return -EINVAL
+	}
+	switch advice {
+	case c.POSIX_FADV_NORMAL, c.POSIX_FADV_RANDOM, c.POSIX_FADV_SEQUENTIAL, c.POSIX_FADV_WILLNEED,
+		c.POSIX_FADV_DONTNEED, c.POSIX_FADV_NOREUSE:
+		return 0
+	}
+	return -EINVAL
+}
+
+// The fadvise family, by how each ABI passes the 64-bit offset and
+// length (arg64: a register pair on 32-bit ABIs):
+// fadvise64(fd, loff_t offset, size_t len, advice);
+// fadvise64_64(fd, loff_t offset, loff_t len, advice) (also MIPS o32's
+// fadvise64, whose advice is the seventh word);
+// arm_fadvise64_64(fd, advice, loff_t offset, loff_t len) (also PPC32's
+// fadvise64_64).
+func sysFadvise64(k *Kernel, a Args) (int64, error) {
+	_, i := k.arg64(a, 1)
+	length := int64(a[i])
+	if k.word() == 4 {
+		length = int64(uint32(a[i])) // a size_t, widened to loff_t
+	}
+	return k.fadvise(a[0], length, k.argAt(a, i+1)), nil
+}
+func sysFadvise64_64(k *Kernel, a Args) (int64, error) {
+	_, i := k.arg64(a, 1)
+	length, i := k.arg64(a, i)
+	return k.fadvise(a[0], int64(length), k.argAt(a, i)), nil
+}
+func sysFadviseAdviceFirst(k *Kernel, a Args) (int64, error) {
+	_, i := k.arg64(a, 2)
+	length, _ := k.arg64(a, i)
+	return k.fadvise(a[0], int64(length), a[1]), nil
+}
+
+// sysReadahead: readahead(fd, loff_t offset, size_t count) of a regular
+// file open for reading; nothing is cached, so nothing is read.
+func sysReadahead(k *Kernel, a Args) (int64, error) {
+	of, e := k.fd(a[0])
+	if e != 0 || !of.read {
+		return -EBADF, nil
+	}
+	st, e := k.statFD(of)
+	if e != 0 {
+		return -e, nil
+	}
+	if st.mode&sIFMT != sIFREG {
+		return -EINVAL, nil
+	}
+	return 0, nil
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"syscall"
 	"unsafe"
@@ -277,8 +278,56 @@ func decode(k *Kernel, b []byte, size int) uint64 {
 	return 0
 }
 
-func sysReadv(k *Kernel, a Args) (int64, error) {
-	of, e := k.fd(a[0])
+// readIov reads from r into the guest's buffers iov in order, as readv
+// does: it stops at a short read; a failure after some bytes returns
+// the bytes read so far.
+func (k *Kernel) readIov(r io.Reader, iov [][2]uint64) int64 {
+	var total int64
+	for _, v := range iov {
+		if v[1] == 0 {
+			continue
+		}
+		b, copyBack, e := k.buffer(v[0], int(min(v[1], maxIO)))
+		if e != 0 {
+			if total > 0 {
+				return total
+			}
+			return -e
+		}
+		got := doRead(r, b)
+		if got < 0 {
+			if total > 0 {
+				return total
+			}
+			return got
+		}
+		if copyBack {
+			k.write(v[0], b[:got])
+		}
+		total += got
+		if got < int64(len(b)) {
+			break
+		}
+	}
+	return total
+}
+
+// gather returns the bytes of the guest's buffers iov, in order.
+func (k *Kernel) gather(iov [][2]uint64) ([]byte, int64) {
+	var all []byte
+	for _, v := range iov {
+		b, _, e := k.buffer(v[0], int(min(v[1], maxIO)))
+		if e != 0 {
+			return nil, e
+		}
+		all = append(all, b...)
+	}
+	return all, 0
+}
+
+// readv reads a descriptor at its position into cnt iovecs at addr.
+func (k *Kernel) readv(fd, addr, cnt uint64) (int64, error) {
+	of, e := k.fd(fd)
 	if e != 0 {
 		return -e, nil
 	}
@@ -286,7 +335,7 @@ func sysReadv(k *Kernel, a Args) (int64, error) {
 	if e != 0 {
 		return -e, nil
 	}
-	iov, e := k.iovecs(a[1], a[2])
+	iov, e := k.iovecs(addr, cnt)
 	if e != 0 {
 		return -e, nil
 	}
@@ -297,38 +346,13 @@ func sysReadv(k *Kernel, a Args) (int64, error) {
 	if ret, err, wait := k.pipeWait(of, want); wait {
 		return ret, err
 	}
-	var total int64
-	for _, v := range iov {
-		if v[1] == 0 {
-			continue
-		}
-		b, copyBack, e := k.buffer(v[0], int(min(v[1], maxIO)))
-		if e != 0 {
-			if total > 0 {
-				return total, nil
-			}
-			return -e, nil
-		}
-		got := doRead(r, b)
-		if got < 0 {
-			if total > 0 {
-				return total, nil
-			}
-			return got, nil
-		}
-		if copyBack {
-			k.write(v[0], b[:got])
-		}
-		total += got
-		if got < int64(len(b)) {
-			break
-		}
-	}
-	return total, nil
+	return k.readIov(r, iov), nil
 }
 
-func sysWritev(k *Kernel, a Args) (int64, error) {
-	of, e := k.fd(a[0])
+// writev writes cnt iovecs at addr to a descriptor, in one host write
+// so a pipe or terminal sees them whole.
+func (k *Kernel) writev(fd, addr, cnt uint64) (int64, error) {
+	of, e := k.fd(fd)
 	if e != 0 {
 		return -e, nil
 	}
@@ -336,18 +360,13 @@ func sysWritev(k *Kernel, a Args) (int64, error) {
 	if e != 0 {
 		return -e, nil
 	}
-	iov, e := k.iovecs(a[1], a[2])
+	iov, e := k.iovecs(addr, cnt)
 	if e != 0 {
 		return -e, nil
 	}
-	// One write of everything, so a pipe or terminal sees it whole.
-	var all []byte
-	for _, v := range iov {
-		b, _, e := k.buffer(v[0], int(min(v[1], maxIO)))
-		if e != 0 {
-			return -e, nil
-		}
-		all = append(all, b...)
+	all, e := k.gather(iov)
+	if e != 0 {
+		return -e, nil
 	}
 	if len(all) == 0 {
 		return 0, nil
@@ -358,68 +377,162 @@ func sysWritev(k *Kernel, a Args) (int64, error) {
 	return doWrite(w, all), nil
 }
 
-// sysPread64: pread64(fd, buf, count, offset) with a 64-bit offset.
-func sysPread64(k *Kernel, a Args) (int64, error) {
-	off, _ := k.arg64(a, 3)
-	of, e := k.fd(a[0])
-	if e != 0 {
-		return -e, nil
+func sysReadv(k *Kernel, a Args) (int64, error)  { return k.readv(a[0], a[1], a[2]) }
+func sysWritev(k *Kernel, a Args) (int64, error) { return k.writev(a[0], a[1], a[2]) }
+
+// positional checks a descriptor for a read or write at an offset
+// (pread64, pwrite64, preadv, pwritev...), in Linux's order: a negative
+// offset is EINVAL, a bad descriptor EBADF, one that cannot seek (a
+// pipe, a standard stream) ESPIPE, one not open for the access EBADF.
+func (k *Kernel) positional(fd uint64, off int64, write bool) (*openFile, int64) {
+	if off < 0 {
+		return nil, EINVAL
 	}
-	if _, e := k.reader(of); e != 0 {
-		return -e, nil
+	of, e := k.fd(fd)
+	switch {
+	case e != 0:
+		return nil, e
+	case of.kind != kindFile && of.kind != kindNull && of.kind != kindDir:
+		return nil, ESPIPE
+	case write && !of.wr, !write && !of.read:
+		return nil, EBADF
 	}
-	if of.kind == kindNull {
-		return 0, nil
-	}
-	if of.kind != kindFile {
-		return -ESPIPE, nil
-	}
-	if int64(off) < 0 {
-		return -EINVAL, nil
-	}
-	b, copyBack, e := k.buffer(a[1], int(min(a[2], maxIO)))
-	if e != 0 {
-		return -e, nil
-	}
-	n, err := of.f.ReadAt(b, int64(off))
-	if err != nil && !errors.Is(err, io.EOF) && n == 0 {
-		return -ioErrno(err), nil
-	}
-	if copyBack {
-		k.write(a[1], b[:n])
-	}
-	return int64(n), nil
+	return of, 0
 }
 
+// readerAt reads a positional descriptor from off on: /dev/null reads
+// nothing, a directory is EISDIR.
+func (k *Kernel) readerAt(of *openFile, off int64) (io.Reader, int64) {
+	switch of.kind {
+	case kindNull:
+		return eofReader{}, 0
+	case kindDir:
+		return nil, EISDIR
+	}
+	return io.NewSectionReader(of.f, off, math.MaxInt64-off), 0
+}
+
+// writerAt writes a positional descriptor at off: /dev/null takes
+// everything; a file opened O_APPEND is appended to whatever the
+// offset, as Linux does (pwrite(2), BUGS).
+func (k *Kernel) writerAt(of *openFile, off int64) io.Writer {
+	switch {
+	case of.kind == kindNull:
+		return io.Discard
+	case of.flags&k.c.O_APPEND != 0:
+		return of.f
+	}
+	return io.NewOffsetWriter(of.f, off)
+}
+
+// preadv reads a descriptor at off into iovecs (cnt at addr); pwritev
+// writes them there. The descriptor's position stays.
+func (k *Kernel) preadv(fd uint64, iov func() ([][2]uint64, int64), off int64) int64 {
+	of, e := k.positional(fd, off, false)
+	if e != 0 {
+		return -e
+	}
+	r, e := k.readerAt(of, off)
+	if e != 0 {
+		return -e
+	}
+	v, e := iov()
+	if e != 0 {
+		return -e
+	}
+	return k.readIov(r, v)
+}
+
+func (k *Kernel) pwritev(fd uint64, iov func() ([][2]uint64, int64), off int64) int64 {
+	of, e := k.positional(fd, off, true)
+	if e != 0 {
+		return -e
+	}
+	v, e := iov()
+	if e != 0 {
+		return -e
+	}
+	all, e := k.gather(v)
+	if e != 0 {
+		return -e
+	}
+	if len(all) == 0 {
+		return 0
+	}
+	return doWrite(k.writerAt(of, off), all)
+}
+
+// oneBuffer is pread64's and pwrite64's buffer as the one iovec of a
+// preadv or pwritev.
+func oneBuffer(addr, n uint64) func() ([][2]uint64, int64) {
+	return func() ([][2]uint64, int64) { return [][2]uint64{{addr, n}}, 0 }
+}
+
+// iovArray is preadv's and pwritev's array of cnt iovecs at addr.
+func (k *Kernel) iovArray(addr, cnt uint64) func() ([][2]uint64, int64) {
+	return func() ([][2]uint64, int64) { return k.iovecs(addr, cnt) }
+}
+
+// sysPread64: pread64(fd, buf, count, offset) with a 64-bit offset;
 // sysPwrite64: pwrite64(fd, buf, count, offset) on files opened for
 // writing (an AllowWrite directory).
+func sysPread64(k *Kernel, a Args) (int64, error) {
+	off, _ := k.arg64(a, 3)
+	return k.preadv(a[0], oneBuffer(a[1], a[2]), int64(off)), nil
+}
+
 func sysPwrite64(k *Kernel, a Args) (int64, error) {
 	off, _ := k.arg64(a, 3)
-	of, e := k.fd(a[0])
-	if e != 0 {
-		return -e, nil
-	}
-	w, e := k.writer(of)
-	if e != 0 {
-		return -e, nil
-	}
-	b, _, e := k.buffer(a[1], int(min(a[2], maxIO)))
-	if e != 0 {
-		return -e, nil
-	}
-	if of.kind != kindFile {
-		if of.kind == kindNull {
-			return int64(len(b)), nil
-		}
-		_ = w
-		return -ESPIPE, nil
-	}
-	n, err := of.f.WriteAt(b, int64(off))
-	if err != nil && n == 0 {
-		return -ioErrno(err), nil
-	}
-	return int64(n), nil
+	return k.pwritev(a[0], oneBuffer(a[1], a[2]), int64(off)), nil
 }
+
+// posLH is the offset preadv and pwritev take as two longs, low first,
+// on every ABI, 32-bit or not, big-endian or not (the kernel's
+// pos_from_hilo): a 64-bit ABI's low long holds it whole.
+func (k *Kernel) posLH(lo, hi uint64) int64 {
+	if k.word() == 8 {
+		return int64(lo)
+	}
+	return int64(hi<<32 | lo&0xffffffff)
+}
+
+// preadv(fd, iov, cnt, pos_l, pos_h) and pwritev(fd, iov, cnt, pos_l,
+// pos_h).
+func sysPreadv(k *Kernel, a Args) (int64, error) {
+	return k.preadv(a[0], k.iovArray(a[1], a[2]), k.posLH(a[3], a[4])), nil
+}
+
+func sysPwritev(k *Kernel, a Args) (int64, error) {
+	return k.pwritev(a[0], k.iovArray(a[1], a[2]), k.posLH(a[3], a[4])), nil
+}
+
+// preadv2(fd, iov, cnt, pos_l, pos_h, flags) and pwritev2: an offset of
+// -1 is the descriptor's position (readv, writev). Only flags 0: any
+// RWF_* flag is EOPNOTSUPP (as a file that supports none says).
+func (k *Kernel) rwv2(a Args, write bool) (int64, error) {
+	pos := k.posLH(a[3], a[4])
+	if pos < -1 {
+		return -EINVAL, nil
+	}
+	if _, e := k.fd(a[0]); e != 0 {
+		return -e, nil
+	}
+	if uint32(a[5]) != 0 {
+		return -EOPNOTSUPP, nil
+	}
+	switch {
+	case pos == -1 && write:
+		return k.writev(a[0], a[1], a[2])
+	case pos == -1:
+		return k.readv(a[0], a[1], a[2])
+	case write:
+		return k.pwritev(a[0], k.iovArray(a[1], a[2]), pos), nil
+	}
+	return k.preadv(a[0], k.iovArray(a[1], a[2]), pos), nil
+}
+
+func sysPreadv2(k *Kernel, a Args) (int64, error)  { return k.rwv2(a, false) }
+func sysPwritev2(k *Kernel, a Args) (int64, error) { return k.rwv2(a, true) }
 
 // seek moves a descriptor's offset. Standard streams are seekable when
 // they are host files (the guest's stdin is the command's stdin);

@@ -278,3 +278,77 @@ func sysMadvise(k *Kernel, a Args) (int64, error) {
 	}
 	return 0, nil
 }
+
+// mappedPages checks a range the guest names to msync, mlock, munlock
+// or mincore: [addr, addr+length) rounded out to pages must be mapped
+// throughout (ENOMEM otherwise, also for a range that wraps); it
+// returns the start and size in whole pages.
+func (k *Kernel) mappedPages(addr, length uint64) (start, size uint64, errno int64) {
+	start = pageDown(addr)
+	end := pageUp(addr + length)
+	if addr+length < addr || end < addr {
+		return 0, 0, ENOMEM
+	}
+	if end > start && !k.allMapped(start, end-start) {
+		return 0, 0, ENOMEM
+	}
+	return start, end - start, 0
+}
+
+// sysMsync: msync(addr, length, flags): the guest's mappings are
+// private copies, so there is nothing to write back; the range must be
+// mapped (ENOMEM) and the flags right (one of MS_ASYNC and MS_SYNC, and
+// MS_INVALIDATE), addr page aligned (EINVAL).
+func sysMsync(k *Kernel, a Args) (int64, error) {
+	c := k.c
+	if a[0]%PageSize != 0 || a[2]&^(c.MS_ASYNC|c.MS_SYNC|c.MS_INVALIDATE) != 0 ||
+		a[2]&c.MS_ASYNC != 0 && a[2]&c.MS_SYNC != 0 {
+		return -EINVAL, nil
+	}
+	_, _, e := k.mappedPages(a[0], a[1])
+	return -e, nil
+}
+
+// mlock(addr, length), munlock(addr, length) and mlock2(addr, length,
+// flags) succeed on mapped memory: nothing is ever paged out.
+// RLIMIT_MEMLOCK is not enforced.
+func sysMlock(k *Kernel, a Args) (int64, error) {
+	_, _, e := k.mappedPages(a[0], a[1])
+	return -e, nil
+}
+
+func sysMlock2(k *Kernel, a Args) (int64, error) {
+	if a[2]&^k.c.MLOCK_ONFAULT != 0 {
+		return -EINVAL, nil
+	}
+	return sysMlock(k, a)
+}
+
+// sysMlockall: mlockall(flags) with MCL_CURRENT or MCL_FUTURE (and
+// perhaps MCL_ONFAULT); munlockall() always succeeds.
+func sysMlockall(k *Kernel, a Args) (int64, error) {
+	c := k.c
+	if a[0] == 0 || a[0]&^(c.MCL_CURRENT|c.MCL_FUTURE|c.MCL_ONFAULT) != 0 || a[0] == c.MCL_ONFAULT {
+		return -EINVAL, nil
+	}
+	return 0, nil
+}
+
+func sysMunlockall(k *Kernel, a Args) (int64, error) { return 0, nil }
+
+// sysMincore: mincore(addr, length, vec): one byte per page, 1
+// (resident) for every page of a mapped range.
+func sysMincore(k *Kernel, a Args) (int64, error) {
+	if a[0]%PageSize != 0 {
+		return -EINVAL, nil
+	}
+	_, size, e := k.mappedPages(a[0], a[1])
+	if e != 0 {
+		return -e, nil
+	}
+	vec := make([]byte, size/PageSize)
+	for i := range vec {
+		vec[i] = 1
+	}
+	return -k.write(a[2], vec), nil
+}

@@ -19,9 +19,11 @@ type statInfo struct {
 }
 
 const (
+	sIFMT  = 0o170000
 	sIFIFO = 0o010000
 	sIFCHR = 0o020000
 	sIFDIR = 0o040000
+	sIFREG = 0o100000
 )
 
 // Inode numbers of the layer's own files: /dev and /dev/null (the
@@ -235,4 +237,86 @@ func sysStatx(k *Kernel, a Args) (int64, error) {
 		return -e, nil
 	}
 	return -k.putStatx(a[4], st), nil
+}
+
+// Statfs is what statfs and fstatfs report of every file system the
+// guest sees: fixed, so a run does not depend on the host; an ext4 of
+// 1 GiB in 4 KiB blocks, half free, with 65536 inodes of which 32768
+// are free. Each path's own f_flags says whether it is read-only
+// (everything but --allow-write directories, /dev/null and pipes).
+var Statfs = struct {
+	Type, Bsize, Blocks, Bfree, Bavail, Files, Ffree, Namelen uint64
+}{Type: 0xef53 /* EXT4_SUPER_MAGIC, <linux/magic.h> */, Bsize: 4096, Blocks: 1 << 18, Bfree: 1 << 17,
+	Bavail: 1 << 17, Files: 1 << 16, Ffree: 1 << 15, Namelen: 255}
+
+// ST_RDONLY and ST_VALID of f_flags (the kernel's include/linux/statfs.h,
+// the same on every platform).
+const (
+	stRdonly = 0x1
+	stValid  = 0x20
+)
+
+// putStatfs writes Statfs as the platform's struct (layout "statfs" or
+// "statfs64").
+func (k *Kernel) putStatfs(addr uint64, layout string, readOnly bool) int64 {
+	flags := uint64(stValid)
+	if readOnly {
+		flags |= stRdonly
+	}
+	s := Statfs
+	return k.putStruct(addr, layout, map[string]uint64{
+		"f_type": s.Type, "f_bsize": s.Bsize, "f_blocks": s.Blocks, "f_bfree": s.Bfree,
+		"f_bavail": s.Bavail, "f_files": s.Files, "f_ffree": s.Ffree, "f_namelen": s.Namelen,
+		"f_frsize": s.Bsize, "f_flags": flags,
+	})
+}
+
+// statfsSize checks statfs64's and fstatfs64's size argument: the
+// struct's size, or the one the ABI also takes (Table.statfs64Also).
+func (k *Kernel) statfsSize(sz uint64) int64 {
+	if l := layoutsOf(k.p.Name)["statfs64"]; sz != l.Size && (sz == 0 || sz != k.Table.statfs64Also) {
+		return EINVAL
+	}
+	return 0
+}
+
+func (k *Kernel) statfsPath(addr, buf uint64, layout string) int64 {
+	r, _, e := k.pathAt(k.c.AT_FDCWD, addr, true)
+	switch {
+	case e != 0:
+		return -e
+	case !r.exists:
+		return -ENOENT
+	}
+	return -k.putStatfs(buf, layout, !r.writable)
+}
+
+func (k *Kernel) statfsFD(fd, buf uint64, layout string) int64 {
+	of, e := k.fd(fd)
+	if e != 0 {
+		return -e
+	}
+	readOnly := false
+	if of.f != nil {
+		_, _, writable, _ := k.mountOf(of.guest)
+		readOnly = !writable
+	}
+	return -k.putStatfs(buf, layout, readOnly)
+}
+
+// statfs(path, buf), fstatfs(fd, buf), statfs64(path, size, buf),
+// fstatfs64(fd, size, buf): linux.Statfs.
+func sysStatfs(k *Kernel, a Args) (int64, error)  { return k.statfsPath(a[0], a[1], "statfs"), nil }
+func sysFstatfs(k *Kernel, a Args) (int64, error) { return k.statfsFD(a[0], a[1], "statfs"), nil }
+func sysStatfs64(k *Kernel, a Args) (int64, error) {
+	if e := k.statfsSize(a[1]); e != 0 {
+		return -e, nil
+	}
+	return k.statfsPath(a[0], a[2], "statfs64"), nil
+}
+func sysFstatfs64(k *Kernel, a Args) (int64, error) {
+	if e := k.statfsSize(a[1]); e != 0 {
+		return -e, nil
+	}
+	return k.statfsFD(a[0], a[2], "statfs64"), nil
 }

@@ -33,6 +33,19 @@ const (
 	noteGroup  = "the guest's own group and session (Process.PGID, SID; default its pid); others ESRCH"
 )
 
+const (
+	noteStatfs   = "fixed (linux.Statfs): a 1 GiB ext4, ST_RDONLY but under --allow-write"
+	noteSendfile = "from a regular file to any descriptor open for writing; off_t offsets past 2 GiB not refused on 32-bit ABIs"
+	noteSync     = "nothing to write back: each write reached its host file when it was made"
+	noteAdvice   = "advice checked and ignored (the layer caches nothing); pipes ESPIPE"
+	noteLock     = "succeeds on mapped memory (nothing is ever paged out); RLIMIT_MEMLOCK not enforced"
+	noteRlimit   = "of itself; limits recorded, not enforced (shared by prlimit64, getrlimit, setrlimit)"
+	noteSaved    = "; the saved id is the effective one; 16-bit ids without the 32 suffix where the 32 form exists"
+	noteSetID    = "succeeds when it changes nothing (each id asked for is the current one; the saved id is the effective one); any change EPERM: the identity is the core's"
+	noteSetFS    = "returns the file-system id (the effective one), which stays as it is"
+	notePrio     = "of itself (its group and its user hold only itself); others ESRCH"
+)
+
 // callList is every system call the layer implements, by name. A
 // platform that has no such call (AArch64 has no open) leaves it out;
 // every other __NR_ of the platform is listed as unsupported.
@@ -43,6 +56,10 @@ var callList = []call{
 	{"writev", sysWritev, Full, noteFD + "; one host write per call"},
 	{"pread64", sysPread64, Full, "files; streams ESPIPE"},
 	{"pwrite64", sysPwrite64, Full, "files opened for writing under --allow-write"},
+	{"preadv", sysPreadv, Full, "files; streams ESPIPE"},
+	{"pwritev", sysPwritev, Full, "files opened for writing under --allow-write"},
+	{"preadv2", sysPreadv2, Partial, "as preadv (offset -1: readv); flags 0 only, any RWF_* flag EOPNOTSUPP"},
+	{"pwritev2", sysPwritev2, Partial, "as pwritev (offset -1: writev); flags 0 only, any RWF_* flag EOPNOTSUPP"},
 	{"lseek", sysLseek, Full, "streams that are not host files are pipes: ESPIPE; directories move among their entries"},
 	{"_llseek", sysLseek2, Full, "streams that are not host files are pipes: ESPIPE; directories move among their entries"},
 	{"open", sysOpen, Partial, noteOpen},
@@ -77,10 +94,40 @@ var callList = []call{
 	{"rename", sysRename, Full, noteChange + "; both under the same one (else EXDEV)"},
 	{"renameat", sysRenameat, Full, noteChange + "; both under the same one (else EXDEV)"},
 	{"renameat2", sysRenameat2, Partial, noteChange + "; RENAME_NOREPLACE; RENAME_EXCHANGE and RENAME_WHITEOUT EINVAL"},
+	{"truncate", sysTruncate, Full, noteChange + "; following links"},
+	{"truncate64", sysTruncate64, Full, noteChange + "; following links"},
+	{"creat", sysCreat, Partial, noteOpen},
+	{"chmod", sysChmod, Full, noteChange},
+	{"fchmodat", sysFchmodat, Full, noteChange},
+	{"fchmod", sysFchmod, Full, "files the guest opened under --allow-write; others EACCES"},
+	{"link", sysLink, Full, noteChange + "; both names under the same one (else EXDEV)"},
+	{"linkat", sysLinkat, Full, noteChange + "; both names under the same one (else EXDEV); AT_EMPTY_PATH ENOENT (no CAP_DAC_READ_SEARCH)"},
+	{"symlink", sysSymlink, Full, noteChange},
+	{"symlinkat", sysSymlinkat, Full, noteChange},
+	{"utimensat", sysUtimensat, Full, noteChange + "; UTIME_NOW, UTIME_OMIT, a descriptor for a NULL path"},
+	{"utimensat_time64", sysUtimensat64, Full, noteChange + "; UTIME_NOW, UTIME_OMIT, a descriptor for a NULL path"},
+	{"futimesat", sysFutimesat, Full, noteChange},
+	{"utimes", sysUtimes, Full, noteChange},
+	{"utime", sysUtime, Full, noteChange},
+	{"fallocate", sysFallocate, Partial, "mode 0 on files opened for writing: the range allocated, the size grown to its end; other modes EOPNOTSUPP"},
+	{"close_range", sysCloseRange, Full, "CLOSE_RANGE_CLOEXEC; CLOSE_RANGE_UNSHARE changes nothing (one process)"},
+	{"statfs", sysStatfs, Full, noteStatfs},
+	{"fstatfs", sysFstatfs, Full, noteStatfs},
+	{"statfs64", sysStatfs64, Full, noteStatfs + "; struct statfs64"},
+	{"fstatfs64", sysFstatfs64, Full, noteStatfs + "; struct statfs64"},
+	{"copy_file_range", sysCopyFileRange, Full, "between regular files; through the layer's reads and writes"},
+	{"sendfile", sysSendfile, Partial, noteSendfile},
+	{"sendfile64", sysSendfile64, Partial, noteSendfile},
 	{"ftruncate", sysFtruncate, Full, "files opened for writing (under --allow-write); else EINVAL"},
 	{"ftruncate64", sysFtruncate64, Full, "files opened for writing (under --allow-write); else EINVAL"},
 	{"fsync", sysFsync, Full, "host files; pipes and /dev/null EINVAL"},
 	{"fdatasync", sysFsync, Full, "as fsync"},
+	{"sync", sysSync, Full, noteSync},
+	{"syncfs", sysSyncfs, Full, noteSync},
+	{"fadvise64", sysFadvise64, Full, noteAdvice},
+	{"fadvise64_64", sysFadvise64_64, Full, noteAdvice},
+	{"arm_fadvise64_64", sysFadviseAdviceFirst, Full, noteAdvice + "; the advice second"},
+	{"readahead", sysReadahead, Full, "regular files open for reading (else EBADF, EINVAL); nothing is cached"},
 	{"pipe", sysPipe, Full, notePipe},
 	{"pipe2", sysPipe2, Full, notePipe + "; O_CLOEXEC, O_NONBLOCK, O_DIRECT (not packetised)"},
 	{"poll", sysPoll, Full, notePoll},
@@ -106,6 +153,13 @@ var callList = []call{
 	{"mprotect", sysMprotect, Full, ""},
 	{"mremap", sysMremap, Partial, "shrink, grow in place, move (MREMAP_MAYMOVE); no MREMAP_FIXED"},
 	{"madvise", sysMadvise, Partial, "ignored, but MADV_DONTNEED zeroes the pages"},
+	{"msync", sysMsync, Full, "the range must be mapped; mappings are private copies: nothing to write back"},
+	{"mlock", sysMlock, Partial, noteLock},
+	{"mlock2", sysMlock2, Partial, noteLock + "; MLOCK_ONFAULT"},
+	{"munlock", sysMlock, Partial, noteLock},
+	{"mlockall", sysMlockall, Partial, noteLock},
+	{"munlockall", sysMunlockall, Full, ""},
+	{"mincore", sysMincore, Partial, "every page of a mapped range reads as resident (1), even one never touched"},
 
 	{"exit", sysExit, Full, "ends the run (one thread)"},
 	{"exit_group", sysExit, Full, "ends the run"},
@@ -159,7 +213,43 @@ var callList = []call{
 	{"set_tid_address", sysSetTidAddress, Full, "recorded"},
 	{"set_robust_list", sysSetRobustList, Full, "recorded"},
 	{"rseq", sysENOSYS, Partial, "ENOSYS: glibc carries on without it"},
-	{"prlimit64", sysPrlimit64, Partial, "of itself; limits recorded, not enforced"},
+	{"prlimit64", sysPrlimit64, Partial, noteRlimit},
+	{"getrlimit", sysGetrlimit, Partial, noteRlimit + "; struct rlimit of the ABI's longs, RLIM_INFINITY for wider limits"},
+	{"ugetrlimit", sysGetrlimit, Partial, noteRlimit + "; struct rlimit of the ABI's longs, RLIM_INFINITY for wider limits"},
+	{"setrlimit", sysSetrlimit, Partial, noteRlimit + "; struct rlimit of the ABI's longs"},
+
+	{"getresuid", sysGetresuid, Full, noteIDs + noteSaved},
+	{"getresgid", sysGetresgid, Full, noteIDs + noteSaved},
+	{"getresuid32", sysGetresuid32, Full, noteIDs + noteSaved},
+	{"getresgid32", sysGetresgid32, Full, noteIDs + noteSaved},
+	{"getgroups", sysGetgroups, Partial, "none: the core does not record supplementary groups"},
+	{"getgroups32", sysGetgroups, Partial, "none: the core does not record supplementary groups"},
+	{"setuid", sysSetuid, Partial, noteSetID},
+	{"setgid", sysSetgid, Partial, noteSetID},
+	{"setreuid", sysSetreuid, Partial, noteSetID},
+	{"setregid", sysSetregid, Partial, noteSetID},
+	{"setresuid", sysSetresuid, Partial, noteSetID},
+	{"setresgid", sysSetresgid, Partial, noteSetID},
+	{"setuid32", sysSetuid32, Partial, noteSetID},
+	{"setgid32", sysSetgid32, Partial, noteSetID},
+	{"setreuid32", sysSetreuid32, Partial, noteSetID},
+	{"setregid32", sysSetregid32, Partial, noteSetID},
+	{"setresuid32", sysSetresuid32, Partial, noteSetID},
+	{"setresgid32", sysSetresgid32, Partial, noteSetID},
+	{"setfsuid", sysSetfsuid, Partial, noteSetFS},
+	{"setfsgid", sysSetfsgid, Partial, noteSetFS},
+	{"setfsuid32", sysSetfsuid32, Partial, noteSetFS},
+	{"setfsgid32", sysSetfsgid32, Partial, noteSetFS},
+	{"getpriority", sysGetpriority, Full, "20 - nice, " + notePrio},
+	{"setpriority", sysSetpriority, Full, "records the niceness, " + notePrio + "; lowering it EACCES unless root or RLIMIT_NICE allows"},
+	{"sched_getscheduler", sysSchedGetscheduler, Full, "SCHED_NORMAL (SCHED_OTHER); other processes ESRCH"},
+	{"sched_getparam", sysSchedGetparam, Full, "priority 0; other processes ESRCH"},
+	{"sched_setparam", sysSchedSetparam, Full, "priority 0, what SCHED_NORMAL takes; others EINVAL"},
+	{"sched_setscheduler", sysSchedSetscheduler, Partial, "SCHED_NORMAL at priority 0 (what the guest has); a priority the policy does not take EINVAL; any other policy EPERM (even root's)"},
+	{"sched_get_priority_max", sysSchedGetPriorityMax, Full, "99 for SCHED_FIFO and SCHED_RR, 0 for the others"},
+	{"sched_get_priority_min", sysSchedGetPriorityMin, Full, "1 for SCHED_FIFO and SCHED_RR, 0 for the others"},
+	{"getcpu", sysGetcpu, Full, "CPU 0 of node 0: the only one"},
+	{"prctl", sysPrctl, Partial, "PR_SET_NAME, PR_GET_NAME (first the core's name), PR_SET_DUMPABLE, PR_GET_DUMPABLE, PR_SET_PDEATHSIG, PR_GET_PDEATHSIG (recorded); other options EINVAL"},
 }
 
 // sysLseek2 is _llseek.
@@ -177,6 +267,8 @@ type abi struct {
 	result    string
 	errno     ErrnoStyle
 	pairAlign bool
+	// statfs64Also: Table.statfs64Also.
+	statfs64Also uint64
 	// override replaces a call of callList on this platform.
 	override map[string]call
 }
@@ -195,20 +287,32 @@ var (
 // MIPS's pipe returns the two descriptors in v0 and v1; PowerPC's
 // select takes the old form too (ppc_select).
 var (
-	overrideMIPS = map[string]call{"pipe": {"pipe", sysPipeMIPS, Full, notePipe + "; the descriptors in v0 and v1"}}
-	overridePPC  = map[string]call{"select": {"select", sysPPCSelect, Full, "old select when the first argument is a pointer; " + notePoll}}
+	overrideMIPS = map[string]call{
+		"pipe": {"pipe", sysPipeMIPS, Full, notePipe + "; the descriptors in v0 and v1"},
+		// o32's fadvise64 is fadvise64_64 (the advice in the 7th word);
+		// n64's, the same on a 64-bit ABI.
+		"fadvise64": {"fadvise64", sysFadvise64_64, Full, noteAdvice + "; a 64-bit length"},
+	}
+	overridePPC = map[string]call{
+		"select": {"select", sysPPCSelect, Full, "old select when the first argument is a pointer; " + notePoll},
+		// PPC32's fadvise64_64 takes the advice second, as ARM's.
+		"fadvise64_64": {"fadvise64_64", sysFadviseAdviceFirst, Full, noteAdvice + "; the advice second"},
+	}
 )
 
 var abis = []abi{
 	{p: platform.AMD64, number: "rax", args: [6]string{"rdi", "rsi", "rdx", "r10", "r8", "r9"}, result: "rax", errno: NegativeErrno},
 	{p: platform.I386, number: "eax", args: argsI386, result: "eax", errno: NegativeErrno,
 		override: map[string]call{
-			"mmap":   {"mmap", sysOldMmap, Partial, "old_mmap: six arguments in memory; as mmap2 otherwise"},
-			"select": {"select", sysOldSelect, Full, "old_select: five arguments in memory; " + notePoll},
+			"mmap":      {"mmap", sysOldMmap, Partial, "old_mmap: six arguments in memory; as mmap2 otherwise"},
+			"select":    {"select", sysOldSelect, Full, "old_select: five arguments in memory; " + notePoll},
+			"getrlimit": {"getrlimit", sysOldGetrlimit, Partial, "old getrlimit: limits above 0x7fffffff read as 0x7fffffff; " + noteRlimit},
 		}},
 	{p: platform.AArch64, number: "x8", args: argsA64, result: "x0", errno: NegativeErrno},
-	{p: platform.ARMEL, number: "r7", args: argsARM, result: "r0", errno: NegativeErrno, pairAlign: true},
-	{p: platform.ARMHF, number: "r7", args: argsARM, result: "r0", errno: NegativeErrno, pairAlign: true},
+	// ARM's statfs64 also takes 88 for its 84-byte struct (the kernel's
+	// sys_statfs64_wrapper).
+	{p: platform.ARMEL, number: "r7", args: argsARM, result: "r0", errno: NegativeErrno, pairAlign: true, statfs64Also: 88},
+	{p: platform.ARMHF, number: "r7", args: argsARM, result: "r0", errno: NegativeErrno, pairAlign: true, statfs64Also: 88},
 	{p: platform.MIPS, number: "v0", args: argsO32, stackArgs: 16, result: "v0", errno: MIPSErrno, pairAlign: true, override: overrideMIPS},
 	{p: platform.MIPSEL, number: "v0", args: argsO32, stackArgs: 16, result: "v0", errno: MIPSErrno, pairAlign: true, override: overrideMIPS},
 	{p: platform.MIPS64, number: "v0", args: argsN64, result: "v0", errno: MIPSErrno, override: overrideMIPS},
@@ -252,7 +356,8 @@ func buildTable(a *abi, nums map[string]uint64) (*Table, error) {
 		return nil, fmt.Errorf("linux: zsysnum.go has no numbers for %s: regenerate it", a.p.Name)
 	}
 	t := &Table{Platform: a.p, Number: a.number, ArgRegs: a.args, StackArgs: a.stackArgs,
-		Result: a.result, Errno: a.errno, Calls: map[uint64]*Syscall{}, pairAlign: a.pairAlign}
+		Result: a.result, Errno: a.errno, Calls: map[uint64]*Syscall{}, pairAlign: a.pairAlign, statfs64Also: a.statfs64Also}
+	_, t.uid16 = nums["getuid32"]
 	for _, c := range callList {
 		if o, ok := a.override[c.Name]; ok {
 			c = o

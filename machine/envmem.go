@@ -189,7 +189,7 @@ func (m *Machine) releaseRetired() error {
 }
 
 // UseCoreProcess takes the guest's identity and heap from a core: pid,
-// ppid, uid and gid from NT_PRPSINFO (euid/egid from the auxiliary
+// ppid, uid, gid and name from NT_PRPSINFO (euid/egid from the auxiliary
 // vector), the resumed thread's blocked and pending signals from its
 // NT_PRSTATUS, and the program break area (see findHeap). Call it after
 // RestoreExe, whose restored program headers it reads.
@@ -198,6 +198,7 @@ func (m *Machine) UseCoreProcess(c *load.Core) {
 	if c.Proc != nil {
 		p.PID, p.PPID, p.UID, p.GID = c.Proc.PID, c.Proc.PPID, c.Proc.UID, c.Proc.GID
 		p.PGID, p.SID = c.Proc.PGID, c.Proc.SID
+		p.Comm = c.Proc.Fname
 	}
 	p.EUID, p.EGID = p.UID, p.GID
 	if v, ok := c.Aux(load.AT_UID); ok {
