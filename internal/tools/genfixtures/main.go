@@ -540,17 +540,33 @@ func (g *gen) reference(p platform, prog program, ref string) error {
 	if err := g.build(p, prog, ref, []string{"-DSW_NO_TRAP"}); err != nil {
 		return err
 	}
+	abs, err := filepath.Abs(ref)
+	if err != nil {
+		return err
+	}
 	var cmd *exec.Cmd
 	if p.native {
-		cmd = exec.Command(ref)
+		cmd = exec.Command(abs)
 	} else {
 		var args []string
 		if p.sysroot != "/" {
 			args = append(args, "-L", p.sysroot)
 		}
-		cmd = exec.Command(p.qemu, append(args, ref)...)
+		cmd = exec.Command(p.qemu, append(args, abs)...)
 	}
-	cmd.Dir = filepath.Dir(ref)
+	// A reference may die of a signal (segv.c): it runs in a directory
+	// of its own, removed after, so qemu's guest core goes with it; a
+	// directory named core keeps the kernel from dumping the process
+	// (qemu's is hundreds of MB) there at all.
+	tmp, err := os.MkdirTemp(filepath.Dir(ref), ".ref-")
+	if err != nil {
+		return fmt.Errorf("reference %s: %w", g.show(ref), err)
+	}
+	defer os.RemoveAll(tmp)
+	if err := os.Mkdir(filepath.Join(tmp, "core"), 0o755); err != nil {
+		return fmt.Errorf("reference %s: %w", g.show(ref), err)
+	}
+	cmd.Dir = tmp
 	cmd.Env = guestEnv
 	if prog.stdin != "" {
 		f, err := os.Open(filepath.Join(g.root, srcDir, prog.stdin))
