@@ -61,8 +61,12 @@ type Process struct {
 	UID, EUID, GID, EGID int
 
 	// PGID and SID are the process group and session (the core's
-	// prpsinfo has them); 0 means PID: the guest leads its own.
-	PGID, SID int
+	// prpsinfo has them); 0 means PID, the guest leads its own, unless
+	// GroupKnown: then they are the core's, 0 included (a process whose
+	// group or session leader is outside the dumper's pid namespace, as
+	// in a container, sees 0).
+	PGID, SID  int
+	GroupKnown bool
 
 	// Comm is the process's name as prctl(PR_GET_NAME) reports it until
 	// the guest sets its own (the core's pr_fname; at most 15 bytes count).

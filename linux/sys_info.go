@@ -89,14 +89,14 @@ func sysSchedGetaffinity(k *Kernel, a Args) (int64, error) {
 
 // pgid and sid are the guest's process group and session.
 func (k *Kernel) pgid() int64 {
-	if k.proc.PGID != 0 {
+	if k.proc.PGID != 0 || k.proc.GroupKnown {
 		return int64(k.proc.PGID)
 	}
 	return int64(k.proc.PID)
 }
 
 func (k *Kernel) sid() int64 {
-	if k.proc.SID != 0 {
+	if k.proc.SID != 0 || k.proc.GroupKnown {
 		return int64(k.proc.SID)
 	}
 	return int64(k.proc.PID)

@@ -80,6 +80,12 @@ func TestProcessGroups(t *testing.T) {
 		r.want(r.call("setpgid", 0, ^uint64(0)), -linux.EINVAL, "setpgid(0, -1)")
 	})
 	// The core's group and session, when the machine knows them.
+	// A core made in a container whose session leader is outside the
+	// pid namespace records session 0: the guest sees 0, as it did.
+	forEach(t, func(e *fakeenv.Env) { e.Proc.PGID, e.Proc.SID, e.Proc.GroupKnown = 4000, 0, true }, func(r *rig) {
+		r.want(r.call("getsid", 0), 0, "getsid with a known session 0")
+		r.want(r.call("getpgid", 0), 4000, "getpgid with a known group")
+	})
 	forEach(t, func(e *fakeenv.Env) { e.Proc.PGID, e.Proc.SID = 4000, 3000 }, func(r *rig) {
 		r.want(r.call("getpgid", 0), 4000, "getpgid with PGID")
 		r.want(r.call("getsid", 0), 3000, "getsid with SID")

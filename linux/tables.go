@@ -30,7 +30,7 @@ const (
 	noteChange = "only under --allow-write directories (not one itself); elsewhere EACCES"
 	notePipe   = "in-process; a read or write that would wait for ever stops the run (BlockedError)"
 	notePoll   = "files always ready, stdin per the host, pipes per their buffer; a timeout passes at once; none ready and none can be: stops the run"
-	noteGroup  = "the guest's own group and session (Process.PGID, SID; default its pid); others ESRCH"
+	noteGroup  = "the guest's own group and session as the core recorded them (0 when the leader was outside its pid namespace), else its pid; others ESRCH"
 )
 
 const (

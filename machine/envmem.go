@@ -197,7 +197,7 @@ func (m *Machine) UseCoreProcess(c *load.Core) {
 	p := &m.proc
 	if c.Proc != nil {
 		p.PID, p.PPID, p.UID, p.GID = c.Proc.PID, c.Proc.PPID, c.Proc.UID, c.Proc.GID
-		p.PGID, p.SID = c.Proc.PGID, c.Proc.SID
+		p.PGID, p.SID, p.GroupKnown = c.Proc.PGID, c.Proc.SID, true
 		p.Comm = c.Proc.Fname
 	}
 	p.EUID, p.EGID = p.UID, p.GID
