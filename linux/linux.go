@@ -227,22 +227,23 @@ type Kernel struct {
 	brkLo uint64 // the break may not go below this (the heap's start)
 	brkHi uint64 // end of the memory mapped for the break area
 
-	sigactions map[int][]byte       // raw kernel struct sigaction, by signal
-	sigmask    []byte               // blocked signals, as the guest's sigset_t
-	pending    []byte               // signals raised while blocked, a sigset_t too
-	pendCode   map[int]uint64       // the si_code each pending signal was sent with
-	altDepth   int                  // handlers running on the alternate stack
-	killed     bool                 // a signal's default action ended the run
-	served     bool                 // a call has been dispatched: there is state to keep
-	ucRegs     []ucReg              // the registers a handler's ucontext holds
-	altstack   []byte               // raw stack_t of sigaltstack
-	tidAddress uint64               // set_tid_address
-	robustList [2]uint64            // set_robust_list head and length
-	rlimits    map[string][2]uint64 // what the guest set, by resource (sys_proc.go)
-	nice       int64                // setpriority
-	comm       []byte               // PR_SET_NAME; nil: Process.Comm
-	undumpable bool                 // PR_SET_DUMPABLE 0
-	pdeathsig  uint64               // PR_SET_PDEATHSIG
+	sigactions   map[int][]byte       // raw kernel struct sigaction, by signal
+	sigmask      []byte               // blocked signals, as the guest's sigset_t
+	pending      []byte               // signals raised while blocked, a sigset_t too
+	neverBlocked []byte               // SIGKILL and SIGSTOP, as a sigset_t
+	pendCode     map[int]uint64       // the si_code each pending signal was sent with
+	altDepth     int                  // handlers running on the alternate stack
+	killed       bool                 // a signal's default action ended the run
+	served       bool                 // a call has been dispatched: there is state to keep
+	ucRegs       []ucReg              // the registers a handler's ucontext holds
+	altstack     []byte               // raw stack_t of sigaltstack
+	tidAddress   uint64               // set_tid_address
+	robustList   [2]uint64            // set_robust_list head and length
+	rlimits      map[string][2]uint64 // what the guest set, by resource (sys_proc.go)
+	nice         int64                // setpriority
+	comm         []byte               // PR_SET_NAME; nil: Process.Comm
+	undumpable   bool                 // PR_SET_DUMPABLE 0
+	pdeathsig    uint64               // PR_SET_PDEATHSIG
 
 	cwd   string // the working directory, a clean absolute guest path; "" is "/"
 	umask uint64

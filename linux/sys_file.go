@@ -66,6 +66,7 @@ func (k *Kernel) init() {
 	k.pendCode = map[int]uint64{}
 	putUint(k.sigmask, k.p.ByteOrder, k.word(), k.proc.Blocked)
 	putUint(k.pending, k.p.ByteOrder, k.word(), k.proc.Pending)
+	k.neverBlocked = k.neverBlockedSet()
 	k.sigmask = k.unblockable(k.sigmask)
 	k.altstack = k.initialAltstack()
 }

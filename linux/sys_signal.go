@@ -280,12 +280,19 @@ func (k *Kernel) blocked(sig int) bool { return k.hasSig(k.sigmask, sig) }
 // silently leaves out of every mask.
 func (k *Kernel) unblockable(mask []byte) []byte {
 	out := append([]byte(nil), mask...)
-	for sig := 1; sig <= 32; sig++ {
-		if name := SignalName(k.p, sig); name == "SIGKILL" || name == "SIGSTOP" {
-			k.setSig(out, sig, false)
-		}
+	for i := range out {
+		out[i] &^= k.neverBlocked[i]
 	}
 	return out
+}
+
+// neverBlockedSet is the sigset_t of SIGKILL and SIGSTOP.
+func (k *Kernel) neverBlockedSet() []byte {
+	set := make([]byte, k.sigsetSize())
+	for _, name := range []string{"SIGKILL", "SIGSTOP"} {
+		k.setSig(set, k.signalNumber(name), true)
+	}
+	return set
 }
 
 // handler is the guest's sa_handler for sig: 0 SIG_DFL, 1 SIG_IGN.

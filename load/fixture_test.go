@@ -54,17 +54,16 @@ func checkFixtureCore(t *testing.T, p *platform.Platform, exe, kind string) {
 		}
 		// The first NT_PRSTATUS carries the parent, group and session at
 		// its own offsets; both notes are filled from the same process.
-		// (Its pid is a thread id, the one Threads[0] has.)
 		for _, n := range c.Notes {
 			if n.Type != NT_PRSTATUS {
 				continue
 			}
 			o := prstatusHeader(p.WordSize)
 			id := func(at int) int { return int(int32(p.ByteOrder.Uint32(n.Desc[at:]))) }
-			got := [4]int{id(o.pid), id(o.ppid), id(o.pgrp), id(o.sid)}
-			want := [4]int{c.Threads[0].TID, c.Proc.PPID, c.Proc.PGID, c.Proc.SID}
+			got := [3]int{id(o.ppid), id(o.pgrp), id(o.sid)}
+			want := [3]int{c.Proc.PPID, c.Proc.PGID, c.Proc.SID}
 			if got != want {
-				t.Errorf("NT_PRSTATUS pid/ppid/pgrp/sid %v, want %v (Threads[0] and NT_PRPSINFO)", got, want)
+				t.Errorf("NT_PRSTATUS ppid/pgrp/sid %v, NT_PRPSINFO's %v", got, want)
 			}
 			break
 		}
